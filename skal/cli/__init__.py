@@ -1,0 +1,49 @@
+"""The ``skal`` command line: one sub-command module per workflow.
+
+Each sub-command module exposes ``register(subparsers)``, which adds its
+parsers and sets ``func`` (called with the parsed arguments, returning an exit
+code) as a default.
+"""
+
+import argparse
+import importlib
+import sys
+
+__all__ = ["main", "build_parser"]
+
+_COMMAND_MODULES = ("skal.cli.simulate", "skal.cli.labelling")
+
+
+def build_parser():
+    """The argument parser with every available sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="skal", description="scikit-learn-native active learning for text classifiers."
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``skal`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args) or 0
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"skal {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Ready-made text classifiers, named by the short keys the command line takes."""
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+__all__ = ["PRESETS", "make_text_classifier"]
+
+PRESETS = ("embedding", "tfidf", "finetune")
+
+
+def make_text_classifier(kind="embedding", model=None, cache_dir=None, random_state=None):
+    """A scikit-learn classifier that takes raw strings.
+
+    Parameters
+    ----------
+    kind : {"embedding", "tfidf", "finetune"}, default="embedding"
+        ``"embedding"``: frozen sentence embeddings of the BERT model
+        (:class:`skal.TextEmbedder`) + logistic regression, the fast CPU path;
+        ``"tfidf"``: TF-IDF + logistic regression, no neural network at all;
+        ``"finetune"``: :class:`skal.TransformerClassifier`, fine-tuning the
+        whole BERT model every round (use a GPU).
+    model : str or path, default=None
+        Hugging Face checkpoint directory; None takes the bundled MiniLM BERT.
+    cache_dir : str or path, default=None
+        On-disk embedding cache for ``"embedding"``.
+    random_state : int or None, default=None
+
+    Examples
+    --------
+    >>> from skal.presets import make_text_classifier
+    >>> clf = make_text_classifier("tfidf").fit(["good", "bad", "great", "awful"], [1, 0, 1, 0])
+    >>> clf.predict(["good"]).tolist()
+    [1]
+    """
+    if kind == "tfidf":
+        return make_pipeline(
+            TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True),
+            LogisticRegression(max_iter=1000, random_state=random_state),
+        )
+    if kind == "embedding":
+        from .embedder import TextEmbedder
+
+        return make_pipeline(
+            TextEmbedder(model=model, cache_dir=cache_dir),
+            LogisticRegression(max_iter=1000, random_state=random_state),
+        )
+    if kind == "finetune":
+        from .transformer import TransformerClassifier
+
+        return TransformerClassifier(model=model, random_state=random_state)
+    raise ValueError(f"Unknown classifier kind {kind!r}; choose one of {', '.join(PRESETS)}.")

@@ -1,0 +1,51 @@
+"""Query strategies, by family.
+
+Every strategy has the signature
+``strategy(estimator, X, n_instances=1, random_tie_break=False, random_state=None, **kw)``
+and returns ``(indices, scores)``: pool positions sorted from most to least
+informative, and their scores (higher is more informative).
+"""
+
+from .committee import (
+    KL_max_disagreement,
+    consensus_entropy,
+    consensus_entropy_sampling,
+    max_disagreement_sampling,
+    max_std_sampling,
+    vote_entropy,
+    vote_entropy_sampling,
+)
+from .random import random_sampling
+from .selection import select_top
+from .uncertainty import (
+    classifier_entropy,
+    classifier_margin,
+    classifier_uncertainty,
+    entropy_sampling,
+    margin_sampling,
+    proba_entropy,
+    proba_margin,
+    proba_uncertainty,
+    uncertainty_sampling,
+)
+
+__all__ = [
+    "select_top",
+    "random_sampling",
+    "proba_uncertainty",
+    "proba_margin",
+    "proba_entropy",
+    "classifier_uncertainty",
+    "classifier_margin",
+    "classifier_entropy",
+    "uncertainty_sampling",
+    "margin_sampling",
+    "entropy_sampling",
+    "vote_entropy",
+    "consensus_entropy",
+    "KL_max_disagreement",
+    "vote_entropy_sampling",
+    "consensus_entropy_sampling",
+    "max_disagreement_sampling",
+    "max_std_sampling",
+]

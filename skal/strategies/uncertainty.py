@@ -1,0 +1,140 @@
+"""Uncertainty sampling: least confidence, margin and entropy.
+
+The score functions are pure functions of a classifier's class probabilities;
+the ``*_sampling`` functions rank a pool by them. Scores are oriented so that
+higher always means more informative.
+"""
+
+import numpy as np
+from scipy.stats import entropy as _entropy
+
+from .selection import select_top
+
+__all__ = [
+    "proba_uncertainty",
+    "proba_margin",
+    "proba_entropy",
+    "classifier_uncertainty",
+    "classifier_margin",
+    "classifier_entropy",
+    "uncertainty_sampling",
+    "margin_sampling",
+    "entropy_sampling",
+]
+
+
+def proba_uncertainty(proba):
+    """Least confidence ``1 - max_k p_k`` of each row of ``proba``."""
+    proba = np.asarray(proba, dtype=float)
+    return 1.0 - proba.max(axis=1)
+
+
+def proba_margin(proba):
+    """Margin ``p_(1) - p_(2)`` between the two most likely classes (0 for one class)."""
+    proba = np.asarray(proba, dtype=float)
+    if proba.shape[1] < 2:
+        return np.zeros(proba.shape[0])
+    top2 = -np.partition(-proba, 1, axis=1)[:, :2]
+    return top2[:, 0] - top2[:, 1]
+
+
+def proba_entropy(proba):
+    """Shannon entropy (natural log) of each row of ``proba``."""
+    return _entropy(np.asarray(proba, dtype=float), axis=1)
+
+
+def classifier_uncertainty(classifier, X, **predict_proba_kwargs):
+    """Least-confidence uncertainty ``1 - max_k P(k | x)`` of a fitted classifier.
+
+    Parameters
+    ----------
+    classifier : fitted classifier with ``predict_proba``
+    X : pool accepted by ``classifier.predict_proba``
+    **predict_proba_kwargs : passed to ``predict_proba``
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal.strategies import classifier_uncertainty
+    >>> clf = LogisticRegression().fit([[0.], [1.]], [0, 1])
+    >>> classifier_uncertainty(clf, [[0.5]]).round(2)
+    array([0.5])
+    """
+    return proba_uncertainty(classifier.predict_proba(X, **predict_proba_kwargs))
+
+
+def classifier_margin(classifier, X, **predict_proba_kwargs):
+    """Margin between the two most likely classes; small margins are uncertain.
+
+    Same values as modAL's ``classifier_margin``. Note the orientation: the
+    *smallest* margin is the most informative, so :func:`margin_sampling`
+    ranks by ``1 - margin``.
+    """
+    return proba_margin(classifier.predict_proba(X, **predict_proba_kwargs))
+
+
+def classifier_entropy(classifier, X, **predict_proba_kwargs):
+    """Entropy of the predicted class distribution (natural log)."""
+    return proba_entropy(classifier.predict_proba(X, **predict_proba_kwargs))
+
+
+def uncertainty_sampling(classifier, X, n_instances=1, random_tie_break=False,
+                         random_state=None, **predict_proba_kwargs):
+    """Query the rows whose most likely class is least certain.
+
+    Parameters
+    ----------
+    classifier : fitted classifier, ActiveLearner or Committee
+    X : pool (array, sparse matrix, list of strings, DataFrame...)
+    n_instances : int, default=1
+    random_tie_break : bool, default=False
+        Break ties among equal scores at random.
+    random_state : int, RandomState instance or None, default=None
+    **predict_proba_kwargs : passed to ``predict_proba``
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+        Pool positions, most informative first.
+    scores : ndarray of shape (n_instances,)
+        Their least-confidence scores ``1 - max_k p_k``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal.strategies import uncertainty_sampling
+    >>> clf = LogisticRegression().fit([[-2.], [2.]], [0, 1])
+    >>> idx, scores = uncertainty_sampling(clf, np.array([[-3.], [0.1], [3.]]))
+    >>> idx
+    array([1])
+    """
+    scores = classifier_uncertainty(classifier, X, **predict_proba_kwargs)
+    return select_top(scores, n_instances, random_tie_break, random_state)
+
+
+def margin_sampling(classifier, X, n_instances=1, random_tie_break=False,
+                    random_state=None, **predict_proba_kwargs):
+    """Query the rows with the smallest margin between the two top classes.
+
+    Returns the indices (most informative first) and their scores
+    ``1 - margin``, so that higher is more informative as in every strategy.
+    See :func:`uncertainty_sampling` for the parameters.
+    """
+    scores = 1.0 - classifier_margin(classifier, X, **predict_proba_kwargs)
+    return select_top(scores, n_instances, random_tie_break, random_state)
+
+
+def entropy_sampling(classifier, X, n_instances=1, random_tie_break=False,
+                     random_state=None, **predict_proba_kwargs):
+    """Query the rows whose predicted class distribution has the highest entropy.
+
+    Returns the indices (most informative first) and their entropies.
+    See :func:`uncertainty_sampling` for the parameters.
+    """
+    scores = classifier_entropy(classifier, X, **predict_proba_kwargs)
+    return select_top(scores, n_instances, random_tie_break, random_state)
