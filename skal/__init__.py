@@ -1,7 +1,9 @@
 """skal: scikit-learn-native active learning for text classifiers."""
 
 from . import strategies
+from .embedder import TextEmbedder
 from .learners import ActiveLearner, Committee, CommitteeRegressor
+from .transformer import TransformerClassifier
 
 __version__ = "0.1.0"
 
@@ -10,4 +12,6 @@ __all__ = [
     "Committee",
     "CommitteeRegressor",
     "strategies",
+    "TextEmbedder",
+    "TransformerClassifier",
 ]
