@@ -15,6 +15,13 @@ from .committee import (
     vote_entropy,
     vote_entropy_sampling,
 )
+from .diversity import (
+    coreset_sampling,
+    information_density,
+    kmeans_sampling,
+    ranked_batch,
+    uncertainty_batch_sampling,
+)
 from .random import random_sampling
 from .selection import select_top
 from .uncertainty import (
@@ -48,4 +55,9 @@ __all__ = [
     "consensus_entropy_sampling",
     "max_disagreement_sampling",
     "max_std_sampling",
+    "coreset_sampling",
+    "kmeans_sampling",
+    "uncertainty_batch_sampling",
+    "ranked_batch",
+    "information_density",
 ]
