@@ -165,3 +165,14 @@ def test_real_bundled_model_smoke(text_data):
     clf.fit(X[:8] + X[12:20], y[:8] + y[12:20])
     assert clf.predict_proba(X).shape == (24, 2)
     assert clf.embed(X[:2]).shape == (2, 384)
+
+
+def test_deep_strategies_through_an_active_learner(tiny, text_data):
+    from skal.strategies import badge_sampling, bald_sampling, batch_bald_sampling, coreset_sampling
+
+    X, y = text_data
+    learner = ActiveLearner(tiny, random_state=0).fit(X[::4], np.array(y)[::4])
+    for strategy, kwargs in [(bald_sampling, {"mc_samples": 3}), (batch_bald_sampling, {"mc_samples": 3}),
+                             (badge_sampling, {}), (coreset_sampling, {})]:
+        idx, _ = strategy(learner, X, n_instances=3, random_state=0, **kwargs)
+        assert len(set(idx)) == 3

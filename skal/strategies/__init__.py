@@ -6,6 +6,7 @@ and returns ``(indices, scores)``: pool positions sorted from most to least
 informative, and their scores (higher is more informative).
 """
 
+from .bayesian import bald, bald_sampling, batch_bald_sampling
 from .committee import (
     KL_max_disagreement,
     consensus_entropy,
@@ -22,8 +23,11 @@ from .diversity import (
     ranked_batch,
     uncertainty_batch_sampling,
 )
+from .error_reduction import expected_error_reduction
+from .model_change import badge_sampling, expected_gradient_length, expected_gradient_length_sampling
 from .random import random_sampling
 from .selection import select_top
+from .subsampling import subsample
 from .uncertainty import (
     classifier_entropy,
     classifier_margin,
@@ -60,4 +64,12 @@ __all__ = [
     "uncertainty_batch_sampling",
     "ranked_batch",
     "information_density",
+    "bald",
+    "bald_sampling",
+    "batch_bald_sampling",
+    "expected_gradient_length",
+    "expected_gradient_length_sampling",
+    "badge_sampling",
+    "expected_error_reduction",
+    "subsample",
 ]

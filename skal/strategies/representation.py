@@ -12,7 +12,7 @@ The rule, in order:
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["representation", "labelled_representation"]
+__all__ = ["representation", "labelled_representation", "mc_probabilities", "gradient_embedding"]
 
 
 def representation(estimator, X):
@@ -45,3 +45,38 @@ def labelled_representation(estimator):
     if X_training is None:
         return None
     return representation(estimator, X_training)
+
+
+def mc_probabilities(estimator, X, mc_samples=20, random_state=None):
+    """Posterior samples of the class probabilities, shape (n_samples, n_draws, n_classes).
+
+    MC-dropout passes from ``predict_proba_mc`` when the model has it
+    (:class:`skal.TransformerClassifier`), else a committee's members
+    (``vote_proba``), each taken as one posterior sample.
+    """
+    if isinstance(mc_samples, bool) or not isinstance(mc_samples, (int, np.integer)) or mc_samples < 2:
+        raise ValueError(f"mc_samples must be an integer >= 2, got {mc_samples!r}.")
+    if hasattr(estimator, "predict_proba_mc"):
+        return np.asarray(estimator.predict_proba_mc(X, mc_samples=mc_samples, random_state=random_state))
+    if hasattr(estimator, "vote_proba"):
+        return np.asarray(estimator.vote_proba(X))
+    raise ValueError(
+        f"{type(estimator).__name__} gives no posterior samples: Bayesian strategies need a model with "
+        "predict_proba_mc (MC dropout, e.g. TransformerClassifier) or a Committee."
+    )
+
+
+def gradient_embedding(estimator, X):
+    """Last-layer loss gradient at the predicted label, (p - onehot(argmax p)) ⊗ h, shape (n, C·d).
+
+    Uses the model's own ``gradient_embedding`` when it has one; otherwise
+    ``h`` is the representation of :func:`representation` (exact for a
+    linear model such as logistic regression on those features).
+    """
+    if hasattr(estimator, "gradient_embedding"):
+        return np.asarray(estimator.gradient_embedding(X), dtype=np.float32)
+    proba = np.asarray(estimator.predict_proba(X), dtype=np.float32)
+    h = representation(estimator, X)
+    residual = proba.copy()
+    residual[np.arange(proba.shape[0]), proba.argmax(axis=1)] -= 1.0
+    return (residual[:, :, None] * h[:, None, :]).reshape(proba.shape[0], -1)
