@@ -64,6 +64,19 @@ def _check_known_labels(y, classes):
         )
 
 
+def _wrapper_tags(tags, estimator):
+    """Tags of a meta-estimator that predicts with ``estimator``: its type, inputs and targets."""
+    if estimator is not None:
+        inner = get_tags(estimator)
+        tags.estimator_type = inner.estimator_type
+        tags.classifier_tags = inner.classifier_tags
+        tags.regressor_tags = inner.regressor_tags
+        tags.input_tags = inner.input_tags
+        tags.target_tags = inner.target_tags
+        tags.target_tags.required = True
+    return tags
+
+
 def _is_fitted(estimator):
     try:
         check_is_fitted(estimator)
@@ -176,18 +189,8 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
         self.on_transformed = on_transformed
         self.random_state = random_state
 
-    # ------------------------------------------------------------------ tags
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        if self.estimator is not None:
-            inner = get_tags(self.estimator)
-            tags.estimator_type = inner.estimator_type
-            tags.classifier_tags = inner.classifier_tags
-            tags.regressor_tags = inner.regressor_tags
-            tags.input_tags = inner.input_tags
-            tags.target_tags = inner.target_tags
-            tags.target_tags.required = True
-        return tags
+        return _wrapper_tags(super().__sklearn_tags__(), self.estimator)
 
     # --------------------------------------------------------------- fitting
     def fit(self, X, y):

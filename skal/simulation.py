@@ -13,12 +13,11 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._tags import get_tags
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from .data import check_consistent_rows, n_rows, take_rows
-from .learners import ActiveLearner, _as_labels
+from .learners import ActiveLearner, _as_labels, _wrapper_tags
 from .strategies.uncertainty import uncertainty_sampling
 
 __all__ = ["ActiveLearningSimulation", "initial_rows", "learning_curve_area"]
@@ -147,13 +146,7 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         self.verbose = verbose
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        if self.estimator is not None:
-            inner = get_tags(self.estimator)
-            tags.estimator_type = inner.estimator_type
-            tags.classifier_tags = inner.classifier_tags
-            tags.input_tags = inner.input_tags
-        return tags
+        return _wrapper_tags(super().__sklearn_tags__(), self.estimator)
 
     def _check_params(self):
         if self.estimator is None:
