@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .learners import ActiveLearner
-from .presets import make_text_classifier
+from .presets import default_cache_dir, make_text_classifier
 
 __all__ = ["LabellingSession"]
 
@@ -256,7 +256,8 @@ class LabellingSession:
         labelled, _ = self.state()
         if len(set(labelled.values())) < 2:
             return None
-        estimator = make_text_classifier(self.config["classifier"], random_state=self.config["random_state"])
+        estimator = make_text_classifier(self.config["classifier"], cache_dir=default_cache_dir(),
+                                         random_state=self.config["random_state"])
         learner = ActiveLearner(estimator, strategy_by_name(self.config["strategy"]),
                                 random_state=self.config["random_state"],
                                 on_transformed=self.config["classifier"] != "finetune")

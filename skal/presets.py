@@ -1,12 +1,20 @@
 """Ready-made text classifiers, named by the short keys the command line takes."""
 
+import os
+from pathlib import Path
+
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-__all__ = ["PRESETS", "make_text_classifier"]
+__all__ = ["PRESETS", "make_text_classifier", "default_cache_dir"]
 
 PRESETS = ("embedding", "tfidf", "finetune")
+
+
+def default_cache_dir():
+    """The embedding cache of the command line: ``$SKAL_CACHE``, else ``~/.cache/skal``."""
+    return os.environ.get("SKAL_CACHE", str(Path.home() / ".cache" / "skal"))
 
 
 def make_text_classifier(kind="embedding", model=None, cache_dir=None, random_state=None):

@@ -1,7 +1,6 @@
 """``skal simulate`` and ``skal demo``: compare query strategies on labelled text."""
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from sklearn.model_selection import train_test_split
 from .. import strategies as strategy_module
 from ..comparison import compare_strategies, summarize, verdict
 from ..plotting import plot_learning_curves
-from ..presets import PRESETS, make_text_classifier
+from ..presets import PRESETS, default_cache_dir, make_text_classifier
 from ..simulation import ActiveLearningSimulation
 
 __all__ = ["register", "strategy_by_name", "read_labelled_csv", "run_comparison"]
@@ -122,10 +121,6 @@ def _demo(args):
     return 0
 
 
-def _default_cache():
-    return os.environ.get("SKAL_CACHE", str(Path.home() / ".cache" / "skal"))
-
-
 def register(subparsers):
     sim = subparsers.add_parser("simulate", help="compare query strategies on a labelled CSV")
     sim.add_argument("--data", required=True, help="CSV file with a text and a label column")
@@ -140,7 +135,7 @@ def register(subparsers):
     sim.add_argument("--test-size", type=float, default=0.2, help="held-out share (or count) for the curve")
     sim.add_argument("--classifier", choices=PRESETS, default="embedding")
     sim.add_argument("--max-candidates", type=int, default=None, help="score a random subset of the pool")
-    sim.add_argument("--cache-dir", default=_default_cache(), help="embedding cache")
+    sim.add_argument("--cache-dir", default=default_cache_dir(), help="embedding cache")
     sim.add_argument("--out", default="skal_runs/simulate")
     sim.set_defaults(func=_simulate)
 
@@ -148,6 +143,6 @@ def register(subparsers):
     demo.add_argument("--seeds", type=int, default=3)
     demo.add_argument("--classifier", choices=PRESETS, default="embedding")
     demo.add_argument("--quick", action="store_true", help="a small run (1,200 sentences)")
-    demo.add_argument("--cache-dir", default=_default_cache())
+    demo.add_argument("--cache-dir", default=default_cache_dir())
     demo.add_argument("--out", default="skal_runs/demo")
     demo.set_defaults(func=_demo)
