@@ -96,6 +96,13 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
     on_transformed : bool, default=False
         Passed to the :class:`ActiveLearner`: representation-based strategies
         see the pipeline's features instead of the raw input.
+    stream : dict or None, default=None
+        Stream-based mode: the training rows not in the seed set arrive once,
+        in random order, ``batch_size`` at a time, and each is labelled or let
+        pass by :func:`skal.stream.simulate_stream`, which takes this dict as
+        keyword arguments (e.g. ``{"strategy": "variable", "budget": 0.1}``).
+        The estimator must have ``partial_fit``; ``query_strategy``,
+        ``n_queries``, ``budget``, ``max_candidates`` and ``stopping`` are not used.
     random_state : int, RandomState instance or None, default=None
     verbose : bool, default=False
         A tqdm progress bar over rounds.
@@ -127,8 +134,8 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
 
     def __init__(self, estimator=None, query_strategy=uncertainty_sampling, n_initial=10, initial="stratified",
                  batch_size=10, n_queries=10, budget=None, stopping=None, scoring=None, eval_size=0.25,
-                 max_candidates=None, score_mode="final", on_transformed=False, random_state=None,
-                 verbose=False):
+                 max_candidates=None, score_mode="final", on_transformed=False, stream=None,
+                 random_state=None, verbose=False):
         self.estimator = estimator
         self.query_strategy = query_strategy
         self.n_initial = n_initial
@@ -142,6 +149,7 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         self.max_candidates = max_candidates
         self.score_mode = score_mode
         self.on_transformed = on_transformed
+        self.stream = stream
         self.random_state = random_state
         self.verbose = verbose
 
@@ -194,6 +202,9 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         labelled[seed] = True
         rounds = [self._record(0, labelled, learner, scorer, X_eval, y_eval, time.perf_counter() - start, 0.0)]
         queried = [positions[seed]]
+        if self.stream is not None:
+            return self._fit_stream(learner, rng, positions, seed, labelled, X_train, y_train, X_eval, y_eval,
+                                    rounds[0])
         budget = self.budget if self.budget is not None else np.inf
         self.stopped_early_ = False
         progress = tqdm(range(1, self.n_queries + 1), disable=not self.verbose, desc="rounds", leave=False)
@@ -227,6 +238,24 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         self.learning_curve_ = pd.DataFrame(rounds)
         self.queried_indices_ = queried
         self.classes_ = getattr(learner, "classes_", None)
+        return self
+
+    def _fit_stream(self, learner, rng, positions, seed, labelled, X_train, y_train, X_eval, y_eval, start):
+        from .stream import simulate_stream
+
+        if not isinstance(self.stream, dict):
+            raise ValueError(f"stream must be a dict of simulate_stream arguments or None, got {self.stream!r}.")
+        order = rng.permutation(np.flatnonzero(~labelled))
+        curve = simulate_stream(learner, take_rows(X_train, order), y_train[order], batch_size=self.batch_size,
+                                X_eval=X_eval, y_eval=y_eval, scoring=self.scoring,
+                                random_state=rng.randint(np.iinfo(np.int32).max), **self.stream)
+        curve = curve.assign(round=np.arange(len(curve)))
+        curve.loc[0, "score"] = start["score"]
+        self.learner_ = learner
+        self.learning_curve_ = curve
+        self.queried_indices_ = [positions[seed], positions[order[curve.attrs["queried_indices"]]]]
+        self.classes_ = getattr(learner, "classes_", None)
+        self.stopped_early_ = False
         return self
 
     @staticmethod

@@ -143,3 +143,21 @@ def test_verdict_counts_labels_saved():
     table = pd.DataFrame({"strategy": ["random", "entropy"], "final_mean": [0.8, 0.85], "auc_mean": [0.7, 0.75],
                           "labels_used": [300, 300], "labels_to_match_baseline": [300, 150]})
     assert verdict(table) == "entropy reaches random's final score (0.800) with 150 labels instead of 300: 50% fewer labels."
+
+
+def test_stream_mode(digits):
+    from sklearn.linear_model import SGDClassifier
+
+    X, y = digits
+    sim = ActiveLearningSimulation(SGDClassifier(loss="log_loss", random_state=0), n_initial=20, batch_size=10,
+                                   stream={"strategy": "variable", "budget": 0.2}, random_state=0).fit(X, y)
+    curve = sim.learning_curve_
+    assert {"n_seen", "n_queried", "n_labelled", "score"} <= set(curve.columns)
+    n_stream = len(y) - int(0.25 * len(y)) - 20
+    assert curve["n_seen"].iloc[-1] == pytest.approx(n_stream, abs=1)
+    assert 0 < curve["n_queried"].iloc[-1] <= 0.2 * n_stream + 1
+    assert len(sim.queried_indices_[1]) == curve["n_queried"].iloc[-1]
+    again = clone(sim).fit(X, y)
+    np.testing.assert_array_equal(sim.queried_indices_[1], again.queried_indices_[1])
+    with pytest.raises(ValueError, match="partial_fit|incremental"):
+        ActiveLearningSimulation(LogisticRegression(), n_initial=20, stream={}, random_state=0).fit(X, y)

@@ -1,0 +1,180 @@
+"""Stream-based active learning: thresholds, budget, partial_fit teaching, simulation."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.naive_bayes import GaussianNB
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skal import ActiveLearner, Committee, TransformerClassifier
+from skal.stream import StreamLearner, simulate_stream
+from skal.strategies import classifier_entropy
+
+
+def seeded_learner(estimator=None):
+    X = np.array([[-3.0], [-2.0], [2.0], [3.0]])
+    y = np.array([0, 0, 1, 1])
+    return ActiveLearner(estimator if estimator is not None else GaussianNB()).fit(X, y)
+
+
+def confident_stream(n=50, informative_at=20):
+    """Rows far from the boundary, and one on it (the known informative point)."""
+    X = np.where(np.arange(n) % 2 == 0, -4.0, 4.0).reshape(-1, 1)
+    X[informative_at] = 0.0
+    return X
+
+
+@pytest.mark.parametrize("strategy", ["fixed", "variable", "randomized"])
+def test_the_informative_point_is_queried(strategy):
+    X = confident_stream()
+    stream = StreamLearner(seeded_learner(), strategy=strategy, threshold=0.3, budget=0.5, noise=0.1,
+                           random_state=0)
+    asked = [i for i in range(X.shape[0]) if stream.query(X[i:i + 1])[0].shape[0]]
+    assert 20 in asked
+    if strategy == "fixed":
+        assert asked == [20]
+
+
+def test_fixed_threshold_on_a_mini_batch_returns_positions_and_scores():
+    X = confident_stream(10, informative_at=7)
+    stream = StreamLearner(seeded_learner(), strategy="fixed", threshold=0.3, budget=1.0)
+    idx, rows, scores = stream.query(X, return_metrics=True)
+    np.testing.assert_array_equal(idx, [7])
+    np.testing.assert_array_equal(rows, X[[7]])
+    assert scores[0] > 0.3
+    assert stream.n_seen_ == 10 and stream.n_queried_ == 1
+
+
+def uncertain_stream(n, seed=0):
+    rng = np.random.RandomState(seed)
+    return rng.uniform(-0.5, 0.5, size=(n, 1))
+
+
+@pytest.mark.parametrize("strategy", ["fixed", "variable", "randomized"])
+@pytest.mark.parametrize("batch", [1, 25])
+def test_budget_is_never_exceeded(strategy, batch):
+    X = uncertain_stream(1000)
+    stream = StreamLearner(seeded_learner(), strategy=strategy, threshold=0.0, budget=0.05, random_state=0)
+    for start in range(0, 1000, batch):
+        stream.query(X[start:start + batch])
+        assert stream.n_queried_ <= 0.05 * stream.n_seen_ + 1
+    assert stream.n_seen_ == 1000 and stream.n_queried_ >= 45
+
+
+def test_variable_threshold_moves_with_the_paper_rule():
+    learner = seeded_learner()
+    stream = StreamLearner(learner, strategy="variable", threshold=0.2, budget=1.0, step=0.1)
+    score = float(1 - learner.predict_proba([[0.0]]).max())  # 0.5 > 0.2: asked
+    stream.query([[0.0]])
+    theta = (1 - 0.2) * 0.9
+    assert stream.threshold_ == pytest.approx(1 - theta)
+    stream.query([[9.0]])  # confident: let pass, threshold falls (the confidence threshold rises)
+    assert stream.threshold_ == pytest.approx(1 - theta * 1.1)
+    assert score == pytest.approx(0.5)
+
+
+def test_randomized_is_reproducible_and_differs_from_variable():
+    X = uncertain_stream(400, seed=2) * 6
+    runs = []
+    for strategy, seed in (("randomized", 0), ("randomized", 0), ("randomized", 1), ("variable", 0)):
+        stream = StreamLearner(seeded_learner(), strategy=strategy, budget=0.3, random_state=seed)
+        runs.append(np.concatenate([stream.query(X[i:i + 1])[0] + i for i in range(400)]))
+    np.testing.assert_array_equal(runs[0], runs[1])
+    assert not np.array_equal(runs[0], runs[2]) and not np.array_equal(runs[0], runs[3])
+
+
+def test_teach_uses_partial_fit_and_keeps_the_model():
+    learner = seeded_learner(SGDClassifier(loss="log_loss", random_state=0))
+    model = learner.estimator_
+    steps = model.t_
+    stream = StreamLearner(learner, strategy="fixed", threshold=0.0, budget=1.0)
+    idx, rows = stream.query(np.array([[0.1], [-0.2]]))
+    stream.teach(rows, np.array([1, 0])[idx])
+    assert learner.estimator_ is model and model.t_ > steps
+    assert learner.y_training_.shape[0] == 4 + idx.shape[0]
+
+
+def test_committee_streams_too():
+    members = [seeded_learner(GaussianNB()), seeded_learner(SGDClassifier(loss="log_loss", random_state=0))]
+    committee = Committee(members)
+    stream = StreamLearner(committee, strategy="fixed", threshold=0.1, budget=1.0)
+    idx, rows = stream.query(np.array([[0.0], [5.0]]))
+    assert 0 in idx
+    stream.teach(rows, np.ones(len(idx), dtype=int))
+    assert all(m.y_training_.shape[0] == 4 + len(idx) for m in committee.learners_)
+
+
+def test_fit_clones_the_learner_and_restarts_the_stream():
+    template = ActiveLearner(GaussianNB())
+    stream = StreamLearner(template, budget=1.0).fit([[-1.0], [1.0]], [0, 1])
+    assert stream.learner_ is not template and not hasattr(template, "estimator_")
+    stream.query([[0.0], [0.1]])
+    assert stream.n_seen_ == 2
+    stream.fit([[-1.0], [1.0]], [0, 1])
+    assert stream.n_seen_ == 0
+    assert stream.predict([[5.0]]).tolist() == [1]
+
+
+def test_transformer_classifier_streams_with_partial_fit(tiny_bert_path, text_data):
+    texts, labels = text_data
+    clf = TransformerClassifier(model=tiny_bert_path, max_epochs=1, batch_size=8, max_length=16,
+                                warm_start=True, device="cpu", random_state=0)
+    learner = ActiveLearner(clf).fit(texts[::4], labels[::4])
+    net = learner.estimator_.net_
+    stream = StreamLearner(learner, strategy="fixed", threshold=0.0, budget=1.0)
+    idx, rows = stream.query(texts[1:6])
+    assert idx.shape[0] == 5
+    stream.teach(rows, [labels[1 + i] for i in idx])
+    assert learner.estimator_.net_ is net and learner.y_training_.shape[0] == len(texts[::4]) + 5
+
+
+def test_simulate_stream_learns_within_budget():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(3000, 5))
+    y = (X @ np.array([1.0, -1.0, 0.5, 0.0, 0.0]) > 0).astype(int)
+    learner = ActiveLearner(SGDClassifier(loss="log_loss", random_state=0)).fit(X[:6], y[:6])
+    curve = simulate_stream(learner, X[6:2500], y[6:2500], strategy="variable", budget=0.05, batch_size=5,
+                            X_eval=X[2500:], y_eval=y[2500:], n_evaluations=5, random_state=0)
+    assert list(curve.columns) == ["n_seen", "n_queried", "n_labelled", "label_rate", "threshold", "score"]
+    assert curve["n_seen"].iloc[-1] == 2494
+    assert curve["n_queried"].iloc[-1] <= 0.05 * 2494 + 1
+    assert curve["n_labelled"].iloc[-1] == 6 + curve["n_queried"].iloc[-1]
+    assert curve["score"].iloc[-1] > max(curve["score"].iloc[0], 0.85)
+    queried = curve.attrs["queried_indices"]
+    assert queried.shape[0] == curve["n_queried"].iloc[-1] and np.all(np.diff(queried) > 0)
+
+
+def test_non_incremental_estimators_are_refused():
+    with pytest.raises(ValueError, match="partial_fit, which LogisticRegression does not have"):
+        StreamLearner(seeded_learner(LogisticRegression())).query([[0.0]])
+    pipeline = ActiveLearner(make_pipeline(StandardScaler(), SGDClassifier()))
+    with pytest.raises(ValueError, match="A Pipeline has no partial_fit"):
+        StreamLearner(pipeline).fit([[-1.0], [1.0]], [0, 1])
+    with pytest.raises(ValueError, match="ActiveLearner or a Committee"):
+        StreamLearner(GaussianNB()).query([[0.0]])
+    with pytest.raises(ValueError, match="partial_fit"):
+        simulate_stream(seeded_learner(LogisticRegression()), [[0.0]], [0])
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"threshold": 1.5}, "threshold must lie in"),
+    ({"threshold": -0.1}, "threshold must lie in"),
+    ({"budget": 0.0}, "budget"),
+    ({"budget": 1.2}, "budget"),
+    ({"step": 1.0}, "step"),
+    ({"noise": 0.0}, "noise"),
+    ({"strategy": "greedy"}, "strategy must be one of"),
+])
+def test_bad_parameters(params, message):
+    with pytest.raises(ValueError, match=message):
+        StreamLearner(seeded_learner(), **params).query([[0.0]])
+
+
+def test_scores_outside_the_unit_interval_change_no_state():
+    X = np.array([[0.0], [1.0]])
+    learner = ActiveLearner(GaussianNB()).fit(np.r_[X, X + 5, X - 5], [0, 1, 2, 0, 1, 2])
+    stream = StreamLearner(learner, score_fn=lambda est, rows: 3 * classifier_entropy(est, rows), budget=1.0)
+    with pytest.raises(ValueError, match=r"outside \[0, 1\]"):
+        stream.query(X)
+    assert stream.n_seen_ == 0 and stream.n_queried_ == 0 and stream.threshold_ == 0.3
