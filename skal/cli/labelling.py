@@ -1,126 +1,199 @@
-"""``skal label``, ``skal query``, ``skal teach`` and ``skal errors``: labelling by a person."""
+"""``skal label``, ``skal query``, ``skal teach`` and ``skal errors``: the human in the loop.
 
-import json
+A thin layer over :mod:`skal.labelling`, :mod:`skal.interchange` and
+:mod:`skal.error_analysis`.
+"""
+
+import sys
 from pathlib import Path
 
 import pandas as pd
 
-from ..error_analysis import error_table
-from ..interchange import from_label_studio, to_label_studio
-from ..labelling import LabellingSession
-from ..labelling_terminal import run_terminal
+from ..interchange import (
+    label_studio_config,
+    read_label_studio_annotations,
+    read_labels_csv,
+    write_batch_csv,
+    write_label_studio_tasks,
+)
+from ..labelling import CONFIG_FILE, LabellingSession, label_in_terminal, read_csv_columns, strategy_names
 from ..presets import PRESETS
-from .simulate import read_labelled_csv
 
 __all__ = ["register"]
 
 
+def _format(path, fmt):
+    if fmt != "auto":
+        return fmt
+    return "label-studio" if Path(path).suffix.lower() == ".json" else "csv"
+
+
+def _print_table(frame, columns, text_width=60):
+    frame = frame[[c for c in columns if c in frame.columns]].astype(object).fillna("")
+    if "text" in frame:
+        text = frame["text"].astype(str)
+        frame["text"] = text.where(text.str.len() <= text_width, text.str.slice(0, text_width - 3) + "...")
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.precision", 3,
+                           "display.max_colwidth", text_width + 3):
+        print(frame.to_string(index=False))
+
+
 def _label(args):
-    session = LabellingSession.create(
-        args.session, args.data, text_column=args.text_column, labels=args.labels.split(","),
-        strategy=args.strategy, batch_size=args.batch_size, classifier=args.classifier,
-        id_column=args.id_column, random_state=args.random_state,
-    )
-    evaluation = None
-    if args.eval:
-        evaluation = read_labelled_csv(args.eval, args.text_column, args.eval_label_column)
-    run_terminal(session, evaluation=evaluation)
-    return 0
+    directory = Path(args.session)
+    if (directory / CONFIG_FILE).is_file():
+        session = LabellingSession.open(directory).configure(
+            data=args.data, text_column=args.text_column, id_column=args.id_column, labels=args.labels,
+            strategy=args.strategy, batch_size=args.batch_size, classifier=args.classifier,
+            model=args.model, cache_dir=args.cache_dir)
+    else:
+        missing = [flag for flag, value in (("--data", args.data), ("--labels", args.labels)) if value is None]
+        if missing:
+            raise ValueError(f"{directory} holds no session yet: give {' and '.join(missing)} to start one.")
+        session = LabellingSession.create(
+            directory, data=args.data, text_column=args.text_column or "text", labels=args.labels,
+            id_column=args.id_column, strategy=args.strategy or "uncertainty",
+            batch_size=args.batch_size or 10, classifier=args.classifier or "embedding", model=args.model,
+            cache_dir=args.cache_dir, random_state=args.random_state)
+    eval_set = None
+    if args.eval_data is not None:
+        text_column = session.config["text_column"]
+        frame = read_csv_columns(args.eval_data, [text_column, args.eval_label_column], "held-out file").dropna()
+        eval_set = (frame[text_column].to_numpy(), frame[args.eval_label_column].to_numpy())
+    result = label_in_terminal(session, eval_set=eval_set)
+    return 130 if result["ended"] == "interrupted" else 0
 
 
 def _query(args):
     session = LabellingSession.open(args.session)
-    batch = session.query_batch(args.n, include_skipped=True)
-    out = Path(args.out)
-    if args.format == "label-studio" or out.suffix == ".json":
-        out.write_text(json.dumps(to_label_studio(batch), indent=2))
+    batch = session.query_batch(args.n, include_skipped=args.include_skipped)
+    fmt = _format(args.out, args.format)
+    if fmt == "label-studio":
+        path = write_label_studio_tasks(batch, args.out, model_version=f"skal {session.config['strategy']}")
+        config = path.with_name(path.stem + ".label_config.xml")
+        config.write_text(label_studio_config(session.label_set) + "\n", encoding="utf-8")
+        print(f"wrote {len(batch)} Label Studio tasks to {path}; labelling config: {config}")
     else:
-        batch.to_csv(out, index=False)
-    print(f"wrote {len(batch)} rows to {out}")
+        path = write_batch_csv(batch, args.out)
+        print(f"wrote {len(batch)} rows to {path}; fill in the label column "
+              f"({', '.join(session.label_set)}) and run skal teach --session {args.session} --labels {path}")
+    status = session.status()
+    model = (f"model trained on {status['model_labels']} labels" if status["model_labels"]
+             else "no model yet: random order")
+    print(f"{model}; {status['left']} rows left to label")
     return 0
 
 
 def _teach(args):
     session = LabellingSession.open(args.session)
-    path = Path(args.labels)
-    if not path.is_file():
-        raise FileNotFoundError(f"No such labels file: {path}")
-    if path.suffix == ".json":
-        frame = from_label_studio(path)
+    if _format(args.labels, args.format) == "label-studio":
+        frame = read_label_studio_annotations(args.labels, from_name=args.from_name)
+        id_column, label_column = "id", "label"
     else:
-        try:
-            frame = pd.read_csv(path, dtype=str)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise ValueError(f"Could not read {path} as CSV: {exc}") from exc
-    unlabelled = frame[frame["label"].isna()] if "label" in frame else frame.iloc[:0]
-    report = session.teach_batch(frame.dropna(subset=[c for c in ("label",) if c in frame]))
-    print(f"accepted {len(report['accepted'])} labels")
-    problems = 0
-    for key, title in [("unknown_ids", "unknown ids"), ("unknown_labels", "unknown labels"),
-                       ("conflicts", "conflicting labels (not taken)"),
-                       ("duplicates", "repeated in the file with the same label (taken once)"),
-                       ("already_labelled", "already labelled the same way (not logged again)")]:
-        if report[key]:
-            print(f"{title}: {report[key]}")
-            problems += key in ("unknown_ids", "unknown_labels", "conflicts")
-    if len(unlabelled):
-        print(f"rows without a label (not taken): {unlabelled['id'].tolist()}")
-    if session.learner() is not None:
-        session.retrain()
-    return 1 if problems and not args.allow_partial else 0
+        frame = read_labels_csv(args.labels, args.id_column, args.label_column)
+        id_column, label_column = "id", "label"
+    report = session.teach_batch(frame, id_column=id_column, label_column=label_column,
+                                 overwrite=args.overwrite, allow_partial=args.allow_partial,
+                                 source=f"teach:{Path(args.labels).name}")
+    print(f"{args.labels}: {report.summary()}")
+    if report.n_rejected:
+        print("rejected rows:")
+        _print_table(report.rejected, ["id", "label", "existing", "reason"])
+    status = session.status()
+    counts = ", ".join(f"{label} {n}" for label, n in status["counts"].items())
+    print(f"session: {status['labelled']} labelled ({counts}), {status['left']} left")
+    if report.n_rejected and not args.allow_partial:
+        print("nothing was written: fix the rejected rows, or pass --allow-partial to take the others",
+              file=sys.stderr)
+        return 1
+    return 0
 
 
 def _errors(args):
     session = LabellingSession.open(args.session)
-    learner = session.learner()
-    if learner is None:
-        raise ValueError("The session has no model yet: label rows of at least two classes first.")
-    if args.data:
-        texts, labels = read_labelled_csv(args.data, args.text_column, args.label_column)
-        table = error_table(learner, texts, labels, top=args.top)
+    if args.data is not None:
+        text_column = args.text_column or session.config["text_column"]
+        frame = read_csv_columns(args.data, [text_column, args.label_column, args.id_column], "labelled file")
+        frame = frame.dropna(subset=[text_column, args.label_column])
+        if frame.empty:
+            raise ValueError(f"{args.data} holds no rows with both a text and a label.")
+        ids = frame[args.id_column].to_numpy() if args.id_column else frame.index.to_numpy()
+        table = session.errors(frame[text_column].to_numpy(), frame[args.label_column].to_numpy(),
+                               ids=ids, n=args.n)
+        where = f"held-out rows of {args.data}"
     else:
-        table = error_table(learner, None, top=args.top)
-    with pd.option_context("display.width", 140, "display.max_colwidth", 70, "display.precision", 3):
-        print(table.to_string(index=False))
+        table = session.errors(n=args.n, cv=args.cv)
+        where = f"the session's {session.status()['labelled']} labels, {args.cv}-fold out-of-fold predictions"
     out = Path(args.out) if args.out else Path(args.session) / "errors.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out, index=False)
-    print(f"wrote {out}")
+    columns = ["id", "label", "predicted", "confidence", "text"]
+    mistakes = table[table["kind"] == "confident mistake"]
+    print(f"error analysis on {where}")
+    print(f"\nmost confident mistakes ({len(mistakes)}):")
+    if len(mistakes):
+        _print_table(mistakes, columns)
+    else:
+        print("  none: every row is predicted right")
+    print(f"\nmost uncertain rows ({int((table['kind'] == 'uncertain').sum())}):")
+    _print_table(table[table["kind"] == "uncertain"], columns)
+    print(f"\nwrote {out}")
     return 0
 
 
 def register(subparsers):
-    label = subparsers.add_parser("label", help="label interactively at the terminal")
-    label.add_argument("--data", required=True, help="CSV file of texts to label")
-    label.add_argument("--text-column", default="text")
-    label.add_argument("--id-column", default=None, help="stable row ids (default: row position)")
-    label.add_argument("--labels", required=True, help="comma-separated label names, e.g. pos,neg")
-    label.add_argument("--session", required=True, help="folder holding the session (resumed if it exists)")
-    label.add_argument("--strategy", default="uncertainty")
-    label.add_argument("--batch-size", type=int, default=10, help="retrain every this many labels")
-    label.add_argument("--classifier", "--model", choices=PRESETS, default="embedding")
-    label.add_argument("--eval", default=None, help="held-out labelled CSV whose accuracy is shown")
-    label.add_argument("--eval-label-column", default="label")
-    label.add_argument("--random-state", type=int, default=0)
+    label = subparsers.add_parser(
+        "label", help="label texts in the terminal, the model choosing which",
+        description="Interactive labelling: shows the next text the query strategy picks, with the model's "
+                    "guess; answer with a label's number or name, s (skip), u (undo) or q (quit). Every "
+                    "answer is saved before the next text; the same command resumes a stopped session.")
+    label.add_argument("--session", required=True, help="session directory (created on first use)")
+    label.add_argument("--data", help="pool CSV (needed to start a session)")
+    label.add_argument("--text-column", help="text column of the pool (default: text)")
+    label.add_argument("--id-column", help="column of unique row ids (default: the row position)")
+    label.add_argument("--labels", help="comma-separated labels, e.g. pos,neg (needed to start a session)")
+    label.add_argument("--strategy", help=f"query strategy (default: uncertainty); one of "
+                                          f"{', '.join(strategy_names())}")
+    label.add_argument("--batch-size", type=int, help="retrain every this many labels (default: 10)")
+    label.add_argument("--classifier", choices=PRESETS,
+                       help="classifier preset (default: embedding, the bundled BERT + logistic regression)")
+    label.add_argument("--model", help="Hugging Face checkpoint directory (default: the bundled BERT)")
+    label.add_argument("--cache-dir", help="embedding cache (default: SESSION/embeddings)")
+    label.add_argument("--random-state", type=int, default=0, help="seed of a new session (default: 0)")
+    label.add_argument("--eval-data", "--eval",
+                       help="held-out labelled CSV: its accuracy is shown after each retrain")
+    label.add_argument("--eval-label-column", default="label", help="label column of --eval-data")
     label.set_defaults(func=_label)
 
-    query = subparsers.add_parser("query", help="write the next batch to label in an external tool")
+    query = subparsers.add_parser("query", help="write the next batch to label in another tool")
     query.add_argument("--session", required=True)
-    query.add_argument("-n", type=int, default=50)
-    query.add_argument("--out", required=True, help="batch.csv, or tasks.json for Label Studio")
-    query.add_argument("--format", choices=["csv", "label-studio"], default="csv")
+    query.add_argument("-n", type=int, default=50, help="rows in the batch (default: 50)")
+    query.add_argument("--out", required=True, help="CSV file, or .json for Label Studio tasks")
+    query.add_argument("--format", choices=("auto", "csv", "label-studio"), default="auto",
+                       help="auto: label-studio for .json, else csv")
+    query.add_argument("--include-skipped", action="store_true", help="also offer rows skipped in the terminal")
     query.set_defaults(func=_query)
 
-    teach = subparsers.add_parser("teach", help="take labels back (CSV with id,label or a Label Studio export)")
+    teach = subparsers.add_parser("teach", help="add labels made in another tool")
     teach.add_argument("--session", required=True)
-    teach.add_argument("--labels", required=True)
-    teach.add_argument("--allow-partial", action="store_true", help="exit 0 even if some rows were rejected")
+    teach.add_argument("--labels", required=True, help="CSV with id and label columns, or a Label Studio "
+                                                       "JSON export")
+    teach.add_argument("--format", choices=("auto", "csv", "label-studio"), default="auto",
+                       help="auto: label-studio for .json, else csv")
+    teach.add_argument("--id-column", default="id")
+    teach.add_argument("--label-column", default="label")
+    teach.add_argument("--from-name", help="Label Studio Choices control to read (default: the only one)")
+    teach.add_argument("--overwrite", action="store_true", help="replace existing labels that differ")
+    teach.add_argument("--allow-partial", action="store_true",
+                       help="take the valid rows even when others are rejected (exit 0)")
     teach.set_defaults(func=_teach)
 
-    errors = subparsers.add_parser("errors", help="confident mistakes and uncertain examples")
+    errors = subparsers.add_parser("errors", help="confident mistakes and most uncertain labelled rows")
     errors.add_argument("--session", required=True)
-    errors.add_argument("--data", default=None, help="held-out labelled CSV (default: cross-validation)")
-    errors.add_argument("--text-column", default="text")
-    errors.add_argument("--label-column", default="label")
-    errors.add_argument("--top", type=int, default=10)
-    errors.add_argument("--out", default=None)
+    errors.add_argument("--data", help="held-out labelled CSV (default: cross-validate the session's labels)")
+    errors.add_argument("--text-column", help="text column of --data (default: the session's)")
+    errors.add_argument("--label-column", default="label", help="label column of --data")
+    errors.add_argument("--id-column", help="id column of --data (default: the row position)")
+    errors.add_argument("-n", type=int, default=20, help="rows of each kind (default: 20)")
+    errors.add_argument("--cv", type=int, default=5, help="folds without --data (default: 5)")
+    errors.add_argument("--out", help="CSV of both tables (default: SESSION/errors.csv)")
     errors.set_defaults(func=_errors)
