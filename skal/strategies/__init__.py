@@ -6,7 +6,7 @@ and returns ``(indices, scores)``: pool positions sorted from most to least
 informative, and their scores (higher is more informative).
 """
 
-from .bayesian import bald, bald_sampling, batch_bald_sampling
+from .bayesian import bald, bald_sampling, batch_bald, batch_bald_sampling
 from .committee import (
     KL_max_disagreement,
     consensus_entropy,
@@ -19,7 +19,11 @@ from .committee import (
 from .diversity import (
     coreset_sampling,
     information_density,
+    information_density_sampling,
     kmeans_sampling,
+    make_linear_combination,
+    make_product,
+    make_query_strategy,
     ranked_batch,
     uncertainty_batch_sampling,
 )
@@ -27,7 +31,7 @@ from .error_reduction import expected_error_reduction
 from .model_change import badge_sampling, expected_gradient_length, expected_gradient_length_sampling
 from .random import random_sampling
 from .selection import select_top
-from .subsampling import subsample
+from .subsampling import subsample, subsampled_sampling
 from .uncertainty import (
     classifier_entropy,
     classifier_margin,
@@ -72,4 +76,10 @@ __all__ = [
     "badge_sampling",
     "expected_error_reduction",
     "subsample",
+    "batch_bald",
+    "information_density_sampling",
+    "make_linear_combination",
+    "make_product",
+    "make_query_strategy",
+    "subsampled_sampling",
 ]

@@ -1,33 +1,60 @@
 """Bayesian strategies: BALD and BatchBALD over posterior samples of the class probabilities.
 
-Samples come from MC dropout (``predict_proba_mc``) or from a committee's
-members; see :func:`skal.strategies.representation.mc_probabilities`.
+The samples, an array of shape (n_samples, n_posterior, n_classes), come from
+MC dropout (``predict_proba_mc``: dropout kept on at inference, ``mc_samples``
+forward passes), from a skorch net's dropout layers, or from a Committee's
+members taken as posterior samples; see
+:func:`skal.strategies.representation.mc_probabilities`.
+
+:func:`bald` and :func:`batch_bald` are pure functions of those samples;
+:func:`bald_sampling` and :func:`batch_bald_sampling` are the query
+strategies.
 """
 
+import numbers
+
 import numpy as np
-from scipy.stats import entropy as _entropy
-from sklearn.utils import check_random_state
+from scipy.special import entr
+from sklearn.utils import check_random_state, gen_batches
 
 from ..data import check_pool
+from .diversity import _argmax, _tie_order
 from .representation import mc_probabilities
 from .selection import select_top
 
-__all__ = ["bald", "bald_sampling", "batch_bald_sampling"]
+__all__ = ["bald", "batch_bald", "bald_sampling", "batch_bald_sampling"]
+
+# Largest joint-probability block computed at once (entries), about 32 MB in float64.
+_BLOCK_ENTRIES = 2 ** 22
+
+
+def _check_samples(samples):
+    P = np.asarray(samples, dtype=np.float64)
+    if P.ndim != 3:
+        raise ValueError(
+            f"Posterior samples must have shape (n_samples, n_posterior, n_classes), got {P.shape}."
+        )
+    if P.shape[0] == 0:
+        raise ValueError("The pool is empty: there is nothing to query.")
+    if not np.isfinite(P).all():
+        raise ValueError("The posterior samples contain NaN or inf.")
+    return P
 
 
 def bald(samples):
-    """Mutual information between label and model, H[E_s p_s] − E_s H[p_s], per row.
+    """BALD score: mutual information between a row's label and the model (Houlsby et al., 2011).
+
+    ``I(y; w | x) = H[mean_s p_s] − mean_s H[p_s]``, natural log: high when
+    the posterior samples are each confident but disagree with one another,
+    zero when they agree, however uncertain they are.
 
     Parameters
     ----------
-    samples : ndarray of shape (n_samples, n_draws, n_classes)
-    """
-    samples = np.asarray(samples, dtype=np.float64)
-    return _entropy(samples.mean(axis=1), axis=1) - _entropy(samples, axis=2).mean(axis=1)
+    samples : array-like of shape (n_samples, n_posterior, n_classes)
 
-
-def bald_sampling(estimator, X, n_instances=1, random_tie_break=False, random_state=None, mc_samples=20):
-    """Query the rows where the posterior samples disagree most (Houlsby et al., 2011).
+    Returns
+    -------
+    ndarray of shape (n_samples,)
 
     Examples
     --------
@@ -37,53 +64,190 @@ def bald_sampling(estimator, X, n_instances=1, random_tie_break=False, random_st
     >>> bald(np.r_[agree, disagree]).round(3)
     array([0.   , 0.693])
     """
+    P = _check_samples(samples)
+    predictive = entr(P.mean(axis=1)).sum(axis=1)
+    expected = entr(P).sum(axis=2).mean(axis=1)
+    return np.maximum(predictive - expected, 0.0)
+
+
+def _joint_entropies(joint, P, sampled):
+    """``H(y_A, y_i)`` for every pool row ``i``, given ``joint[m, s] = p(y_A = m | w_s)``.
+
+    Exact when ``joint`` lists every configuration of the batch's labels;
+    otherwise its rows are configurations drawn from ``p(y_A)`` and the
+    entropy is their importance-weighted Monte Carlo estimate.
+    """
+    n_configs, n_posterior = joint.shape
+    n, _, n_classes = P.shape
+    config_proba = np.maximum(joint.mean(axis=1), np.finfo(float).tiny)  # p(y_A = m)
+    out = np.empty(n)
+    for rows in gen_batches(n, max(1, _BLOCK_ENTRIES // (n_configs * n_classes))):
+        block = P[rows].transpose(1, 0, 2).reshape(n_posterior, -1)         # (S, b·C)
+        pair = (joint @ block / n_posterior).reshape(n_configs, -1, n_classes)  # p(y_A=m, y_i=c)
+        nats = entr(pair)
+        if sampled:
+            out[rows] = (nats / config_proba[:, None, None]).sum(axis=(0, 2)) / n_configs
+        else:
+            out[rows] = nats.sum(axis=(0, 2))
+    return out
+
+
+def _sample_configurations(P_batch, num_configurations, rng):
+    """``joint[m, s] = p(y_A = m | w_s)`` for label configurations ``m`` drawn from ``p(y_A)``.
+
+    As in Kirsch et al.'s implementation: for each posterior sample, draw
+    ``num_configurations // n_posterior`` configurations from it, then
+    evaluate each configuration under every posterior sample.
+    """
+    n_batch, n_posterior, n_classes = P_batch.shape
+    per_sample = max(1, num_configurations // n_posterior)
+    cdf = np.cumsum(P_batch, axis=2)
+    u = rng.random_sample((n_batch, n_posterior, per_sample))
+    labels = np.minimum((u[..., None] * cdf[:, :, None, -1:] > cdf[:, :, None, :]).sum(axis=-1), n_classes - 1)
+    labels = labels.reshape(n_batch, -1)  # configuration m = s * per_sample + r
+    log_joint = np.zeros((labels.shape[1], n_posterior))
+    with np.errstate(divide="ignore"):
+        for j in range(n_batch):  # over the batch's picks, never over pool rows
+            log_joint += np.log(P_batch[j][:, labels[j]]).T
+    return np.exp(log_joint)
+
+
+def batch_bald(samples, n_instances=1, num_configurations=1000, random_tie_break=False, random_state=None):
+    """Greedy BatchBALD (Kirsch et al., 2019) over posterior samples.
+
+    Each step adds the row maximising the joint mutual information
+    ``I(y_1, ..., y_b; w) = H(y_1, ..., y_b) − Σ_j mean_s H(y_j | w_s)`` of
+    the batch, so near-duplicates of earlier picks, which add little joint
+    information, are passed over. The joint distribution of the picked labels
+    is kept per posterior sample as a (configurations × samples) matrix:
+    exact while ``n_classes ** batch_size <= num_configurations``, then
+    ``num_configurations`` configurations sampled from it (with
+    ``random_state``) give an importance-weighted estimate. Candidates are
+    scored in chunks, vectorised over pool rows: O(N · configurations ·
+    n_posterior · n_classes) per pick.
+
+    Parameters
+    ----------
+    samples : array-like of shape (n_samples, n_posterior, n_classes)
+    n_instances : int, default=1
+    num_configurations : int, default=1000
+        Label configurations kept for the joint entropy.
+    random_tie_break : bool, default=False
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+        Pool positions in pick order.
+    gains : ndarray of shape (n_instances,)
+        Each pick's gain in joint mutual information (the first one's is its
+        BALD score).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skal.strategies.bayesian import batch_bald
+    >>> twin = [[0.99, 0.01], [0.01, 0.99]] * 2
+    >>> other = [[0.9, 0.1], [0.9, 0.1], [0.1, 0.9], [0.1, 0.9]]
+    >>> batch_bald([twin, twin, other], n_instances=2)[0]
+    array([0, 2])
+    """
+    P = _check_samples(samples)
+    n, n_posterior, n_classes = P.shape
+    check_pool(P, n_instances)
+    if (isinstance(num_configurations, bool) or not isinstance(num_configurations, numbers.Integral)
+            or num_configurations < 1):
+        raise ValueError(f"num_configurations must be a positive integer, got {num_configurations!r}.")
+    rng = check_random_state(random_state)
+    order = _tie_order(random_tie_break, rng, n)
+    conditional = entr(P).sum(axis=2).mean(axis=1)  # mean_s H(y_i | w_s)
+    joint, sampled = np.ones((1, n_posterior)), False
+    available = np.ones(n, dtype=bool)
+    picks, gains, previous = [], [], 0.0
+    for _ in range(n_instances):
+        total = _joint_entropies(joint, P, sampled) - conditional - conditional[picks].sum()
+        gain = total - previous
+        i = _argmax(np.where(available, gain, -np.inf), order)
+        picks.append(i)
+        gains.append(gain[i])
+        previous = total[i]
+        available[i] = False
+        if len(picks) == n_instances:
+            break
+        if n_classes ** len(picks) <= num_configurations:
+            joint = (joint[:, None, :] * P[i].T[None, :, :]).reshape(-1, n_posterior)
+        else:
+            joint, sampled = _sample_configurations(P[picks], num_configurations, rng), True
+    return np.asarray(picks, dtype=np.intp), np.asarray(gains, dtype=float)
+
+
+def bald_sampling(estimator, X, n_instances=1, random_tie_break=False, random_state=None, mc_samples=20):
+    """Query the rows whose label the posterior samples disagree on most (BALD).
+
+    Parameters
+    ----------
+    estimator : fitted model with ``predict_proba_mc``, a skorch net with
+        dropout, a Committee, or an ActiveLearner around one of them
+    X : pool
+    n_instances : int, default=1
+    random_tie_break : bool, default=False
+    random_state : int, RandomState instance or None, default=None
+        Seeds the dropout masks and the tie-breaking.
+    mc_samples : int, default=20
+        MC-dropout forward passes (at least 2; a Committee uses its members).
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,), most informative first
+    scores : ndarray of shape (n_instances,), their BALD scores
+
+    Notes
+    -----
+    Top-k BALD picks near-duplicates for large batches; prefer
+    :func:`batch_bald_sampling` when ``n_instances`` is more than a few.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal import ActiveLearner, Committee
+    >>> from skal.strategies import bald_sampling
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(60, 2)); y = (X[:, 0] > 0).astype(int)
+    >>> committee = Committee([ActiveLearner(LogisticRegression(C=c)) for c in (0.01, 100.)]).fit(X, y)
+    >>> bald_sampling(committee, X, n_instances=2)[0].shape
+    (2,)
+    """
     check_pool(X, n_instances)
-    scores = bald(mc_probabilities(estimator, X, mc_samples, random_state))
-    return select_top(scores, n_instances, random_tie_break, random_state)
+    samples = mc_probabilities(estimator, X, mc_samples=mc_samples, random_state=random_state)
+    return select_top(bald(samples), n_instances, random_tie_break, random_state)
 
 
 def batch_bald_sampling(estimator, X, n_instances=1, random_tie_break=False, random_state=None, mc_samples=20,
-                        num_configurations=1000, chunk_size=4096):
-    """BatchBALD (Kirsch et al., 2019): greedily maximise the batch's joint mutual information.
+                        num_configurations=1000):
+    """Query a batch with the most joint information about the model (BatchBALD).
 
-    The joint distribution of the picked labels is kept per posterior sample
-    as a (draws × configurations) matrix; it is exact while there are at most
-    ``num_configurations`` label configurations, and then replaced by that
-    many configurations sampled from it (importance-weighted estimate, with
-    ``random_state``). Candidates are scored in chunks of ``chunk_size`` rows.
+    See :func:`batch_bald` for the method and :func:`bald_sampling` for the
+    estimators it takes.
 
-    Returns the picks in order and each pick's marginal gain in joint mutual
-    information.
+    Parameters
+    ----------
+    estimator : fitted model with posterior samples (see :func:`bald_sampling`)
+    X : pool
+    n_instances : int, default=1
+    random_tie_break : bool, default=False
+    random_state : int, RandomState instance or None, default=None
+        Seeds the dropout masks and the sampled configurations.
+    mc_samples : int, default=20
+    num_configurations : int, default=1000
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,), in pick order
+    gains : ndarray of shape (n_instances,), each pick's gain in joint mutual information
     """
     check_pool(X, n_instances)
     rng = check_random_state(random_state)
-    probs = mc_probabilities(estimator, X, mc_samples, random_state).astype(np.float64)
-    n, draws, n_classes = probs.shape
-    conditional = _entropy(probs, axis=2).mean(axis=1)
-    joint = np.ones((draws, 1))
-    sampled = False
-    picks, gains, previous = [], [], 0.0
-    available = np.ones(n, dtype=bool)
-    for _ in range(n_instances):
-        config_mean = joint.mean(axis=0)
-        joint_entropy = np.empty(n)
-        for lo in range(0, n, chunk_size):
-            p = np.einsum("sm,nsc->nmc", joint, probs[lo:lo + chunk_size]) / draws
-            logp = np.log(np.where(p > 0, p, 1.0))
-            if sampled:
-                joint_entropy[lo:lo + chunk_size] = -(p / config_mean[None, :, None] * logp).sum((1, 2)) / p.shape[1]
-            else:
-                joint_entropy[lo:lo + chunk_size] = -(p * logp).sum((1, 2))
-        total = joint_entropy - conditional - sum(conditional[j] for j in picks)
-        score = np.where(available, total - previous, -np.inf)
-        i = int(np.argmax(score))
-        picks.append(i)
-        gains.append(float(score[i]))
-        previous = float(total[i])
-        available[i] = False
-        joint = (joint[:, :, None] * probs[i][:, None, :]).reshape(draws, -1)
-        if joint.shape[1] > num_configurations:
-            weights = joint.mean(axis=0)
-            keep = rng.choice(joint.shape[1], size=num_configurations, p=weights / weights.sum())
-            joint, sampled = joint[:, keep], True
-    return np.asarray(picks), np.asarray(gains)
+    samples = mc_probabilities(estimator, X, mc_samples=mc_samples, random_state=rng)
+    return batch_bald(samples, n_instances, num_configurations=num_configurations,
+                      random_tie_break=random_tie_break, random_state=rng)

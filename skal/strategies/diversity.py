@@ -1,74 +1,334 @@
-"""Diversity and batch-mode strategies: core-set, k-means, ranked batch, information density.
+"""Diversity and batch-mode strategies: ranked batch, core-set, k-means, information density.
 
-All of them work on a representation of the pool (see
-:mod:`skal.strategies.representation`) and never build an N×N matrix: the
-distance of every pool row to the labelled and already selected rows is kept
-as a running minimum, updated with one O(N·d) pass per pick.
+They work on a representation of the pool (the model's ``embed``, the
+pipeline's features under ``on_transformed=True``, else the raw features; see
+:mod:`skal.strategies.representation`) and scale to millions of rows: no N×N
+matrix is ever built and no Python loop runs over pool rows. The distance of
+every pool row to the labelled and already picked rows is kept as a running
+minimum (:class:`_RunningMinDistance`), updated with one chunked O(N·d) pass
+per pick, so a batch of ``b`` costs O(b·N·d) time and O(N) extra memory.
+
+This module also offers modAL's helpers for combining utility measures
+(:func:`make_linear_combination`, :func:`make_product`,
+:func:`make_query_strategy`).
 """
 
+import numbers
+import warnings
+
 import numpy as np
-from sklearn.cluster import MiniBatchKMeans
-from sklearn.utils import check_random_state
+import scipy.sparse as sp
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import pairwise_distances, pairwise_distances_chunked
+from sklearn.preprocessing import normalize
+from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils.extmath import row_norms, safe_sparse_dot
+from threadpoolctl import threadpool_limits
 
 from ..data import check_pool
-from .representation import labelled_representation, representation
+from .representation import labelled_representation, pool_representation
+from .selection import select_top
 from .uncertainty import classifier_uncertainty
 
 __all__ = [
-    "coreset_sampling",
-    "kmeans_sampling",
     "uncertainty_batch_sampling",
     "ranked_batch",
+    "coreset_sampling",
+    "kmeans_sampling",
     "information_density",
+    "information_density_sampling",
+    "make_linear_combination",
+    "make_product",
+    "make_query_strategy",
 ]
 
-_CHUNK = 65536
+# Largest distance block computed at once (entries), about 32 MB in float64.
+_BLOCK_ENTRIES = 2 ** 22
+# Pools up to this size are clustered with full KMeans, larger ones with MiniBatchKMeans.
+_EXACT_KMEANS_MAX_ROWS = 10_000
+# MiniBatchKMeans batch size, also the sample that its k-means++ seeds are drawn from.
+_KMEANS_BATCH_ROWS = 4096
 
 
-def _sq_norms(Z):
-    return np.einsum("ij,ij->i", Z, Z)
+def _sq_distance_blocks(Z, Z_sq_norms, R):
+    """Yield ``(rows, block)``: squared euclidean distances of ``Z[rows]`` to every row of ``R``.
+
+    Blocks hold at most ``_BLOCK_ENTRIES`` entries, so memory stays O(N)
+    whatever the sizes of ``Z`` and ``R``.
+    """
+    R_sq_norms = row_norms(R, squared=True)
+    step = max(1, _BLOCK_ENTRIES // max(1, R.shape[0]))
+    for rows in gen_batches(Z.shape[0], step):
+        block = safe_sparse_dot(Z[rows], R.T, dense_output=True)
+        block *= -2.0
+        block += Z_sq_norms[rows, None]
+        block += R_sq_norms[None, :]
+        np.maximum(block, 0.0, out=block)
+        yield rows, block
 
 
-def _min_sq_distances(Z, centres, Z_norms=None):
-    """Squared euclidean distance of each row of Z to its nearest centre, chunked (N × len(centres))."""
-    Z_norms = _sq_norms(Z) if Z_norms is None else Z_norms
-    out = np.full(Z.shape[0], np.inf, dtype=np.float32)
-    if centres is None or len(centres) == 0:
-        return out
-    c_norms = _sq_norms(centres)
-    for start in range(0, len(centres), 1024):
-        C, cn = centres[start:start + 1024], c_norms[start:start + 1024]
-        for lo in range(0, Z.shape[0], _CHUNK):
-            block = Z_norms[lo:lo + _CHUNK, None] - 2.0 * (Z[lo:lo + _CHUNK] @ C.T) + cn[None, :]
-            np.minimum(out[lo:lo + _CHUNK], block.min(axis=1), out=out[lo:lo + _CHUNK])
-    return np.maximum(out, 0.0)
+class _RunningMinDistance:
+    """Distance of every pool row to its nearest reference row, as a running minimum.
+
+    References are the labelled rows and the rows picked so far. Adding ``m``
+    references costs one chunked pass of O(N·m·d); the state is one float per
+    pool row. Shared by ranked batch, core-set, and the k-means++ seeding
+    (:func:`_d2_seeding`) of k-means and BADGE.
+
+    Parameters
+    ----------
+    Z : ndarray or CSR matrix of shape (N, d)
+    metric : str, default="euclidean"
+        "euclidean", "sqeuclidean" and "cosine" use the fast norm expansion
+        (cosine as half the squared euclidean distance of unit vectors);
+        any other metric of :func:`~sklearn.metrics.pairwise_distances` is
+        computed block by block.
+    n_jobs : int or None
+        Passed to :func:`~sklearn.metrics.pairwise_distances` for the other
+        metrics.
+
+    Attributes
+    ----------
+    dist : ndarray of shape (N,), float64
+        Distance to the nearest reference (``inf`` while there is none).
+    """
+
+    def __init__(self, Z, metric="euclidean", n_jobs=None):
+        self.metric, self.n_jobs = metric, n_jobs
+        self._fast = metric in ("euclidean", "sqeuclidean", "cosine")
+        self.Z = normalize(Z) if metric == "cosine" else Z
+        self._sq_norms = row_norms(self.Z, squared=True) if self._fast else None
+        self.dist = np.full(Z.shape[0], np.inf)
+
+    def add(self, R):
+        """Take the rows of ``R`` (same space as the pool) as references."""
+        R = R.astype(self.Z.dtype, copy=False)  # never upcast pool blocks to R's dtype
+        if self.metric == "cosine":
+            R = normalize(R)
+        self._update(R)
+
+    def add_row(self, i):
+        """Take pool row ``i`` as a reference."""
+        self._update(self.Z[i:i + 1])
+
+    def _update(self, R):
+        if self._fast:
+            for rows, block in _sq_distance_blocks(self.Z, self._sq_norms, R):
+                d = block.min(axis=1).astype(np.float64)
+                if self.metric == "euclidean":
+                    d = np.sqrt(d)
+                elif self.metric == "cosine":
+                    d *= 0.5
+                np.minimum(self.dist[rows], d, out=self.dist[rows])
+        else:
+            step = max(1, _BLOCK_ENTRIES // max(1, R.shape[0]))
+            for rows in gen_batches(self.Z.shape[0], step):
+                d = pairwise_distances(self.Z[rows], R, metric=self.metric, n_jobs=self.n_jobs).min(axis=1)
+                np.minimum(self.dist[rows], d, out=self.dist[rows])
 
 
-class _RunningMin:
-    """Squared distance of every pool row to the nearest chosen (or labelled) row."""
-
-    def __init__(self, Z, labelled=None):
-        self.Z, self.norms = Z, _sq_norms(Z)
-        self.d2 = _min_sq_distances(Z, labelled, self.norms)
-
-    def add(self, i):
-        z = self.Z[i]
-        d2 = self.norms - 2.0 * (self.Z @ z) + z @ z
-        np.minimum(self.d2, np.maximum(d2, 0.0), out=self.d2)
+def _one_blas_thread():
+    """Context for greedy pick loops: their per-pick products are memory-bound matrix-vector
+    products, as fast on one BLAS thread, and a thread pool stalls badly on shared cores."""
+    return threadpool_limits(limits=1, user_api="blas")
 
 
-def coreset_sampling(estimator, X, n_instances=1, random_tie_break=False, random_state=None):
-    """Greedy k-center core-set (Sener & Savarese, 2018).
+def _argmax(values, order):
+    """Position of the largest value; first in pool order, or in ``order`` (random tie-break)."""
+    if order is None:
+        return int(np.argmax(values))
+    return int(order[np.argmax(values[order])])
 
-    Each pick is the pool row farthest from every labelled and already picked
-    row. Without labelled rows (a plain estimator), the first pick is the row
-    farthest from the pool mean.
+
+def _tie_order(random_tie_break, random_state, size):
+    return check_random_state(random_state).permutation(size) if random_tie_break else None
+
+
+def _d2_seeding(Z, n_seeds, first, rng, weights=None):
+    """k-means++ seeding: row ``first``, then rows drawn with probability ∝ weight × squared
+    distance to the nearest seed so far (D² sampling, Arthur & Vassilvitskii, 2007).
+
+    Returns the seeds in order and each one's squared distance to the nearest
+    earlier seed when drawn (``inf`` for the first). Once every remaining row
+    sits on a seed (all weights 0), the rest are drawn uniformly.
+    """
+    size = Z.shape[0]
+    state = _RunningMinDistance(Z, metric="sqeuclidean")
+    available = np.ones(size, dtype=bool)
+    picks, sq_dist = [first], [np.inf]
+    available[first] = False
+    with _one_blas_thread():
+        state.add_row(first)
+        for _ in range(n_seeds - 1):
+            p = np.where(available, state.dist, 0.0)
+            if weights is not None:
+                p *= weights
+            total = p.sum()
+            if total > 0 and np.isfinite(total):
+                i = int(rng.choice(size, p=p / total))
+            else:
+                i = int(rng.choice(np.flatnonzero(available)))
+            picks.append(i)
+            sq_dist.append(state.dist[i])
+            available[i] = False
+            state.add_row(i)
+    return np.asarray(picks, dtype=np.intp), np.asarray(sq_dist, dtype=float)
+
+
+# --------------------------------------------------------------------------- ranked batch
+def ranked_batch(classifier, unlabeled, uncertainty_scores, n_instances=1, metric="euclidean", n_jobs=None,
+                 random_tie_break=False, random_state=None):
+    """Cardoso et al. (2017) ranked batch over given uncertainty scores (modAL's ``ranked_batch``).
+
+    Each pick maximises
+    ``α·(1 − 1/(1 + d_min)) + (1 − α)·uncertainty`` with ``α = |U| / (|U| + |L|)``,
+    ``U`` the not yet picked pool rows, ``L`` the labelled plus already picked
+    rows, and ``d_min`` a row's distance to its nearest member of ``L``. The
+    distances are a running minimum: one O(N·d) pass per pick.
+
+    Parameters
+    ----------
+    classifier : fitted estimator, ActiveLearner, Committee or None
+        Supplies the representation and, for an ActiveLearner or Committee,
+        the labelled set ``L``.
+    unlabeled : pool
+    uncertainty_scores : array-like of shape (n_samples,)
+    n_instances : int, default=1
+    metric : str, default="euclidean"
+        A metric of :func:`~sklearn.metrics.pairwise_distances`;
+        "euclidean", "sqeuclidean" and "cosine" are fastest.
+    n_jobs : int or None, default=None
+        Passed to :func:`~sklearn.metrics.pairwise_distances` for metrics
+        other than those three.
+    random_tie_break : bool, default=False
+        Break ties between equal scores at random instead of by position.
+    random_state : int, RandomState instance or None, default=None
 
     Returns
     -------
-    indices : ndarray, in pick order
-    scores : ndarray, each pick's distance to the nearest labelled/picked row
-        at the time it was picked
+    indices : ndarray of shape (n_instances,)
+        Pool positions in rank order.
+    scores : ndarray of shape (n_instances,)
+        Each pick's ranked-batch score when it was picked.
+
+    Notes
+    -----
+    With no labelled set (a plain estimator, or a learner without training
+    data) the first pick is the most uncertain row, its score its
+    uncertainty. modAL instead starts from the row with the smallest mean
+    distance to the pool, which needs the N×N distance matrix.
+    """
+    size = check_pool(unlabeled, n_instances)
+    uncertainty = np.asarray(uncertainty_scores, dtype=float).ravel()
+    if uncertainty.shape[0] != size:
+        raise ValueError(
+            f"uncertainty_scores has {uncertainty.shape[0]} values for a pool of {size} rows."
+        )
+    if not np.isfinite(uncertainty).all():
+        raise ValueError("uncertainty_scores contains NaN or inf.")
+    Z = pool_representation(classifier, unlabeled)
+    labelled = labelled_representation(classifier)
+    n_labelled = 0 if labelled is None else labelled.shape[0]
+    state = _RunningMinDistance(Z, metric, n_jobs)
+    if labelled is not None:
+        state.add(labelled)
+    order = _tie_order(random_tie_break, random_state, size)
+    available = np.ones(size, dtype=bool)
+    picks, scores = [], []
+    with _one_blas_thread():
+        for n_picked in range(n_instances):
+            if n_labelled == 0:
+                score = uncertainty
+            else:
+                alpha = (size - n_picked) / (size - n_picked + n_labelled)
+                score = alpha * (1.0 - 1.0 / (1.0 + state.dist)) + (1.0 - alpha) * uncertainty
+            i = _argmax(np.where(available, score, -np.inf), order)
+            picks.append(i)
+            scores.append(score[i])
+            available[i] = False
+            state.add_row(i)
+            n_labelled += 1
+    return np.asarray(picks, dtype=np.intp), np.asarray(scores, dtype=float)
+
+
+def uncertainty_batch_sampling(classifier, X, n_instances=20, random_tie_break=False, random_state=None,
+                               metric="euclidean", n_jobs=None, **uncertainty_measure_kwargs):
+    """Ranked batch-mode sampling with least-confidence uncertainty (Cardoso et al., 2017).
+
+    skal's version of modAL's ``uncertainty_batch_sampling``: same picks, in
+    O(n_instances·N·d) time and O(N) extra memory instead of modAL's growing
+    distance matrices. A plain uncertainty top-k picks near-duplicates; this
+    trades uncertainty off against distance to the labelled and already
+    picked rows (see :func:`ranked_batch`).
+
+    Parameters
+    ----------
+    classifier : fitted classifier, ActiveLearner or Committee
+    X : pool
+    n_instances : int, default=20
+    random_tie_break : bool, default=False
+    random_state : int, RandomState instance or None, default=None
+    metric : str, default="euclidean"
+    n_jobs : int or None, default=None
+    **uncertainty_measure_kwargs : passed to ``predict_proba``.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+        Pool positions in rank order.
+    scores : ndarray of shape (n_instances,)
+        Their ranked-batch scores at the time they were picked.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal import ActiveLearner
+    >>> from skal.strategies import uncertainty_batch_sampling
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 2)); y = (X[:, 0] > 0).astype(int)
+    >>> learner = ActiveLearner(LogisticRegression(), uncertainty_batch_sampling,
+    ...                         X_training=X[:10], y_training=y[:10])
+    >>> idx, rows = learner.query(X[10:], n_instances=5)
+    >>> len(set(idx))
+    5
+    """
+    check_pool(X, n_instances)
+    uncertainty = classifier_uncertainty(classifier, X, **uncertainty_measure_kwargs)
+    return ranked_batch(classifier, X, uncertainty, n_instances, metric=metric, n_jobs=n_jobs,
+                        random_tie_break=random_tie_break, random_state=random_state)
+
+
+# --------------------------------------------------------------------------- core-set
+def coreset_sampling(estimator, X, n_instances=1, random_tie_break=False, random_state=None,
+                     metric="euclidean", n_jobs=None):
+    """Greedy k-center core-set (Sener & Savarese, 2018).
+
+    Each pick is the pool row farthest from every labelled and already picked
+    row, so the batch covers the pool. Without a labelled set (a plain
+    estimator, or ``estimator=None``) the pool mean counts as the one covered
+    point: the first pick is the row farthest from it.
+
+    Parameters
+    ----------
+    estimator : fitted estimator, ActiveLearner, Committee or None
+    X : pool
+    n_instances : int, default=1
+    random_tie_break : bool, default=False
+        Break ties between equally far rows at random.
+    random_state : int, RandomState instance or None, default=None
+    metric : str, default="euclidean"
+        Any metric of :func:`~sklearn.metrics.pairwise_distances`.
+    n_jobs : int or None, default=None
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+        Pool positions in pick order.
+    scores : ndarray of shape (n_instances,)
+        Each pick's distance to its nearest labelled or earlier-picked row
+        (the covering radius, non-increasing).
 
     Examples
     --------
@@ -78,106 +338,311 @@ def coreset_sampling(estimator, X, n_instances=1, random_tie_break=False, random
     >>> coreset_sampling(None, X, n_instances=2)[0]
     array([2, 0])
     """
-    check_pool(X, n_instances)
-    Z = representation(estimator, X)
-    labelled = labelled_representation(estimator) if estimator is not None else None
-    state = _RunningMin(Z, labelled)
+    size = check_pool(X, n_instances)
+    Z = pool_representation(estimator, X)
+    state = _RunningMinDistance(Z, metric, n_jobs)
+    labelled = labelled_representation(estimator)
     if labelled is None:
-        state.d2 = _min_sq_distances(Z, Z.mean(axis=0, keepdims=True), state.norms)
+        state.add(np.asarray(Z.mean(axis=0)).reshape(1, -1))
+    else:
+        state.add(labelled)
+    order = _tie_order(random_tie_break, random_state, size)
+    available = np.ones(size, dtype=bool)
     picks, scores = [], []
-    for _ in range(n_instances):
-        i = int(np.argmax(state.d2))
-        picks.append(i)
-        scores.append(float(np.sqrt(state.d2[i])))
-        state.add(i)
-        state.d2[i] = -1.0
-    return np.asarray(picks), np.asarray(scores)
+    with _one_blas_thread():
+        for _ in range(n_instances):
+            i = _argmax(np.where(available, state.dist, -np.inf), order)
+            picks.append(i)
+            scores.append(state.dist[i])
+            available[i] = False
+            state.add_row(i)
+    return np.asarray(picks, dtype=np.intp), np.asarray(scores, dtype=float)
 
 
-def kmeans_sampling(estimator, X, n_instances=1, random_tie_break=False, random_state=None):
-    """Cluster the pool into ``n_instances`` groups and pick the row nearest each centroid.
+# --------------------------------------------------------------------------- k-means
+def kmeans_sampling(estimator, X, n_instances=1, random_tie_break=False, random_state=None, weighted=False):
+    """Cluster the pool into ``n_instances`` groups; pick the row nearest each centroid.
 
-    Uses :class:`~sklearn.cluster.MiniBatchKMeans`, so it scales to millions of
-    rows. Indices are ordered by cluster size (largest first); scores are the
-    cluster sizes.
+    Pools of up to 10,000 rows use :class:`~sklearn.cluster.KMeans`, larger
+    ones :class:`~sklearn.cluster.MiniBatchKMeans` (batches of 4,096 rows), so
+    a million rows take seconds; both start from k-means++ seeds drawn from
+    the pool, or from a random sample of ``max(4096, 10·n_instances)`` rows of
+    a larger one. Each cluster contributes its own member closest to its centroid,
+    so the picks are distinct; if clustering leaves clusters empty (fewer
+    distinct rows than ``n_instances``), the batch is filled with the rows
+    farthest from the picks.
+
+    Parameters
+    ----------
+    estimator : fitted estimator, ActiveLearner, Committee or None
+        Supplies the representation (and the uncertainty when ``weighted``).
+    X : pool
+    n_instances : int, default=1
+    random_tie_break : bool, default=False
+        Accepted for the common signature; has no effect.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the clustering.
+    weighted : bool, default=False
+        Weight rows by the model's least-confidence uncertainty while
+        clustering (Zhdanov, 2019), pulling centroids towards uncertain
+        regions. Needs a classifier.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+        Pool positions, largest cluster first.
+    scores : ndarray of shape (n_instances,)
+        The size of each pick's cluster (0 for fill-ins).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skal.strategies import kmeans_sampling
+    >>> X = np.array([[0., 0.], [0.1, 0.], [0.2, 0.], [9., 9.], [9.1, 9.], [9.2, 9.], [9.1, 9.1]])
+    >>> idx, sizes = kmeans_sampling(None, X, n_instances=2, random_state=0)
+    >>> idx, sizes
+    (array([4, 1]), array([4., 3.]))
     """
     size = check_pool(X, n_instances)
-    Z = representation(estimator, X)
-    km = MiniBatchKMeans(n_clusters=n_instances, random_state=random_state, n_init=3,
-                         batch_size=min(4096, size)).fit(Z)
+    Z = pool_representation(estimator, X)
+    weights = None
+    if weighted:
+        if estimator is None:
+            raise ValueError("kmeans_sampling(weighted=True) needs a fitted classifier, got estimator=None.")
+        weights = classifier_uncertainty(estimator, X) + 1e-12
+    rng = check_random_state(random_state)
+    # k-means++ seeds (ours: sklearn's upcasts float32 pools block by block), from a sample of large pools
+    n_sample = max(_KMEANS_BATCH_ROWS, 10 * n_instances)
+    sample = np.arange(size) if size <= n_sample else np.sort(rng.choice(size, n_sample, replace=False))
+    sample_weights = None if weights is None else weights[sample]
+    first = int(rng.choice(sample.shape[0], p=None if weights is None else sample_weights / sample_weights.sum()))
+    seeds, _ = _d2_seeding(Z[sample], n_instances, first, rng, sample_weights)
+    init = Z[sample[seeds]]
+    init = init.toarray() if sp.issparse(init) else init
+    if size <= _EXACT_KMEANS_MAX_ROWS:
+        km = KMeans(n_clusters=n_instances, init=init, n_init=1, random_state=rng)
+    else:
+        km = MiniBatchKMeans(n_clusters=n_instances, init=init, n_init=1, batch_size=_KMEANS_BATCH_ROWS,
+                             random_state=rng)
+    with warnings.catch_warnings():  # fewer distinct rows than clusters: handled below
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        km.fit(Z, sample_weight=weights)
     labels = km.labels_
-    d2 = _sq_norms(Z) - 2.0 * np.einsum("ij,ij->i", Z, km.cluster_centers_[labels]) \
-        + _sq_norms(km.cluster_centers_)[labels]
-    order = np.lexsort((d2, labels))
+    centres = km.cluster_centers_.astype(Z.dtype, copy=False)
+    own = np.empty(size)  # squared distance of each row to its own centroid, O(N·d)
+    for rows in gen_batches(size, max(1, _BLOCK_ENTRIES // max(1, Z.shape[1]))):
+        diff = (Z[rows].toarray() if sp.issparse(Z) else Z[rows]) - centres[labels[rows]]
+        own[rows] = np.einsum("ij,ij->i", diff, diff)
+    order = np.lexsort((own, labels))
     first = order[np.r_[True, labels[order][1:] != labels[order][:-1]]]
-    counts = np.bincount(labels, minlength=n_instances)[labels[first]]
-    if len(first) < n_instances:  # empty clusters: fill with the rows farthest from any pick
-        state = _RunningMin(Z, Z[first])
-        state.d2[first] = -1.0
+    counts = np.bincount(labels, minlength=n_instances)[labels[first]].astype(float)
+    if first.shape[0] < n_instances:
+        state = _RunningMinDistance(Z)
+        state.add(Z[first])
+        available = np.ones(size, dtype=bool)
+        available[first] = False
         extra = []
-        for _ in range(n_instances - len(first)):
-            i = int(np.argmax(state.d2))
+        for _ in range(n_instances - first.shape[0]):
+            i = _argmax(np.where(available, state.dist, -np.inf), None)
             extra.append(i)
-            state.add(i)
-            state.d2[i] = -1.0
-        first, counts = np.r_[first, extra], np.r_[counts, np.zeros(len(extra), dtype=int)]
+            available[i] = False
+            state.add_row(i)
+        first = np.r_[first, extra]
+        counts = np.r_[counts, np.zeros(len(extra))]
     rank = np.argsort(-counts, kind="stable")
-    return first[rank], counts[rank].astype(float)
+    return first[rank].astype(np.intp), counts[rank]
 
 
-def ranked_batch(estimator, X, uncertainty, n_instances=1):
-    """Cardoso et al. (2017) ranked batch over a precomputed ``uncertainty`` per pool row.
+# --------------------------------------------------------------------------- density
+def information_density(estimator, X, metric="cosine", n_reference=1000, random_state=None):
+    """Mean similarity of each pool row to the pool (Settles & Craven, 2008), without N×N.
 
-    score = α·(1 − 1/(1 + d_min)) + (1 − α)·uncertainty, with α = |U| / (|U| + |L|)
-    and d_min the euclidean distance to the nearest labelled or picked row.
+    * ``metric="cosine"`` (default) is **exact** in O(N·d): the mean cosine
+      similarity ``mean_j cos(x_i, x_j) = x̂_i · mean_j x̂_j`` with ``x̂`` the
+      unit-normalised rows (zero rows score 0). Values lie in [-1, 1].
+    * Any other metric of :func:`~sklearn.metrics.pairwise_distances` (e.g.
+      "euclidean") gives modAL's similarity ``1 / (1 + d)``, averaged over
+      ``n_reference`` pool rows drawn at random, in O(N·n_reference·d): an
+      unbiased **estimate**, exact when the pool has at most ``n_reference``
+      rows.
+
+    Note that modAL's ``information_density(X, 'cosine')`` averages
+    ``1 / (1 + cosine distance)``, not the cosine similarity itself; the two
+    rank rows alike in most pools but are not equal.
+
+    Parameters
+    ----------
+    estimator : fitted estimator, ActiveLearner, Committee or None
+        Supplies the representation.
+    X : pool
+    metric : str, default="cosine"
+    n_reference : int, default=1000
+        Reference rows for the non-cosine estimate.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the choice of reference rows.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skal.strategies import information_density
+    >>> information_density(None, np.array([[1., 0.], [1., 0.], [0., 1.]])).round(3)
+    array([0.667, 0.667, 0.333])
     """
-    Z = representation(estimator, X)
-    labelled = labelled_representation(estimator) if estimator is not None else None
-    n_labelled = 0 if labelled is None else len(labelled)
-    state = _RunningMin(Z, labelled)
-    uncertainty = np.asarray(uncertainty, dtype=np.float64)
-    available = np.ones(Z.shape[0], dtype=bool)
-    picks, scores = [], []
-    for _ in range(n_instances):
-        n_unlabelled = int(available.sum())
-        alpha = n_unlabelled / (n_unlabelled + n_labelled)
-        if np.isinf(state.d2).all():
-            score = (1 - alpha) * uncertainty
-        else:
-            similarity = 1.0 / (1.0 + np.sqrt(state.d2))
-            score = alpha * (1.0 - similarity) + (1 - alpha) * uncertainty
-        score = np.where(available, score, -np.inf)
-        i = int(np.argmax(score))
-        picks.append(i)
-        scores.append(float(score[i]))
-        available[i] = False
-        state.add(i)
-        n_labelled += 1
-    return np.asarray(picks), np.asarray(scores)
+    size = check_pool(X, 1)
+    if isinstance(n_reference, bool) or not isinstance(n_reference, numbers.Integral) or n_reference < 1:
+        raise ValueError(f"n_reference must be a positive integer, got {n_reference!r}.")
+    Z = pool_representation(estimator, X)
+    if metric == "cosine":
+        unit = normalize(Z)
+        centre = np.asarray(unit.mean(axis=0)).ravel()
+        return np.asarray(safe_sparse_dot(unit, centre)).ravel().astype(float)
+    if size > n_reference:
+        reference = Z[np.sort(check_random_state(random_state).choice(size, n_reference, replace=False))]
+    else:
+        reference = Z
+    parts = pairwise_distances_chunked(
+        Z, reference, metric=metric,
+        reduce_func=lambda D, start: (1.0 / (1.0 + D)).mean(axis=1),
+    )
+    return np.concatenate(list(parts)).astype(float)
 
 
-def uncertainty_batch_sampling(classifier, X, n_instances=20, random_tie_break=False, random_state=None,
-                               **uncertainty_measure_kwargs):
-    """Ranked batch-mode sampling with least-confidence uncertainty (modAL's signature).
+def information_density_sampling(estimator, X, n_instances=1, random_tie_break=False, random_state=None,
+                                 beta=1.0, metric="cosine", n_reference=1000, **predict_proba_kwargs):
+    """Uncertainty weighted by representativeness: ``uncertainty · density^beta``.
 
-    See :func:`ranked_batch`. Picks are returned in rank order with their
-    ranked-batch scores.
+    Settles & Craven's (2008) information-density framework with
+    least-confidence uncertainty and :func:`information_density` (negative
+    cosine densities are clipped to 0). ``beta`` sets how much density counts.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,), most informative first
+    scores : ndarray of shape (n_instances,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal.strategies.diversity import information_density_sampling
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(50, 3)); y = (X[:, 0] > 0).astype(int)
+    >>> clf = LogisticRegression().fit(X, y)
+    >>> idx, scores = information_density_sampling(clf, X, n_instances=3)
+    >>> idx.shape
+    (3,)
     """
     check_pool(X, n_instances)
-    uncertainty = classifier_uncertainty(classifier, X, **uncertainty_measure_kwargs)
-    return ranked_batch(classifier, X, uncertainty, n_instances)
+    density = information_density(estimator, X, metric=metric, n_reference=n_reference,
+                                  random_state=random_state)
+    uncertainty = classifier_uncertainty(estimator, X, **predict_proba_kwargs)
+    scores = uncertainty * np.clip(density, 0.0, None) ** beta
+    return select_top(scores, n_instances, random_tie_break, random_state)
 
 
-def information_density(estimator, X, metric="cosine"):
-    """Mean cosine similarity of each pool row to the whole pool, in O(N·d).
+# --------------------------------------------------------------------------- combining
+def make_linear_combination(*functions, weights=None):
+    """A function returning ``sum_i weights[i] * functions[i](*args, **kwargs)`` (as modAL).
 
-    ``mean_j cos(x_i, x_j) = x̂_i · mean_j x̂_j`` exactly, so no pairwise
-    matrix is needed. Only the cosine metric is offered, because only it has
-    this exact linear form.
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal.strategies import classifier_uncertainty, information_density
+    >>> from skal.strategies.diversity import make_linear_combination
+    >>> X = np.array([[0.], [1.], [2.], [3.]]); clf = LogisticRegression().fit(X, [0, 0, 1, 1])
+    >>> utility = make_linear_combination(classifier_uncertainty, information_density, weights=[1, 0.5])
+    >>> utility(clf, X).shape
+    (4,)
     """
-    if metric != "cosine":
-        raise ValueError(f"information_density supports metric='cosine' only, got {metric!r}.")
-    Z = representation(estimator, X)
-    norms = np.linalg.norm(Z, axis=1, keepdims=True)
-    unit = Z / np.where(norms == 0, 1.0, norms)
-    return unit @ unit.mean(axis=0)
+    if not functions:
+        raise ValueError("make_linear_combination needs at least one function.")
+    weights = np.ones(len(functions)) if weights is None else np.asarray(weights, dtype=float)
+    if weights.shape != (len(functions),):
+        raise ValueError(
+            f"weights must have one value per function: {len(functions)} functions, got {weights.size} weights."
+        )
+
+    def linear_combination(*args, **kwargs):
+        return sum(w * f(*args, **kwargs) for w, f in zip(weights, functions))
+
+    return linear_combination
+
+
+def make_product(*functions, exponents=None):
+    """A function returning ``prod_i functions[i](*args, **kwargs) ** exponents[i]`` (as modAL).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal.strategies import classifier_uncertainty, information_density
+    >>> from skal.strategies.diversity import make_product
+    >>> X = np.array([[0.], [1.], [2.], [3.]]); clf = LogisticRegression().fit(X, [0, 0, 1, 1])
+    >>> utility = make_product(classifier_uncertainty, information_density, exponents=[1, 2])
+    >>> utility(clf, X).shape
+    (4,)
+    """
+    if not functions:
+        raise ValueError("make_product needs at least one function.")
+    exponents = np.ones(len(functions)) if exponents is None else np.asarray(exponents, dtype=float)
+    if exponents.shape != (len(functions),):
+        raise ValueError(
+            f"exponents must have one value per function: {len(functions)} functions, got {exponents.size} "
+            "exponents."
+        )
+
+    def product_function(*args, **kwargs):
+        return np.prod([f(*args, **kwargs) ** e for e, f in zip(exponents, functions)], axis=0)
+
+    return product_function
+
+
+def make_query_strategy(utility_measure, selector=select_top):
+    """Turn a utility measure into a skal query strategy (modAL's ``make_query_strategy``).
+
+    Parameters
+    ----------
+    utility_measure : callable
+        ``utility_measure(estimator, X, **kwargs) -> ndarray (n_samples,)``,
+        higher is more informative.
+    selector : callable, default=select_top
+        ``selector(utility, n_instances)`` returning indices, or
+        ``(indices, scores)``; modAL's ``multi_argmax`` works. With the
+        default, ``random_tie_break`` and ``random_state`` are honoured.
+
+    Returns
+    -------
+    strategy : callable
+        ``strategy(estimator, X, n_instances=1, random_tie_break=False,
+        random_state=None, **kwargs) -> (indices, scores)``; ``kwargs`` go to
+        the utility measure.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal.strategies import classifier_uncertainty, information_density
+    >>> from skal.strategies.diversity import make_product, make_query_strategy
+    >>> X = np.array([[0.], [1.], [2.], [3.]]); clf = LogisticRegression().fit(X, [0, 0, 1, 1])
+    >>> strategy = make_query_strategy(make_product(classifier_uncertainty, information_density))
+    >>> strategy(clf, X, n_instances=2)[0].shape
+    (2,)
+    """
+    def query_strategy(estimator, X, n_instances=1, random_tie_break=False, random_state=None, **kwargs):
+        check_pool(X, n_instances)
+        utility = np.asarray(utility_measure(estimator, X, **kwargs), dtype=float).ravel()
+        if selector is select_top:
+            return select_top(utility, n_instances, random_tie_break, random_state)
+        result = selector(utility, n_instances)
+        if isinstance(result, tuple) and len(result) == 2:
+            return result
+        indices = np.asarray(result, dtype=np.intp).ravel()
+        return indices, utility[indices]
+
+    query_strategy.__name__ = f"{getattr(utility_measure, '__name__', 'utility')}_strategy"
+    return query_strategy

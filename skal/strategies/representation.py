@@ -1,82 +1,333 @@
 """What a representation-based strategy sees of the pool and of the labelled set.
 
-The rule, in order:
+Diversity, density and model-change strategies work on vectors, not on raw
+texts. The vectors of a pool ``X`` for an ``estimator`` are, in order:
 
 1. ``estimator.embed(X)`` when the model has it (:class:`skal.TransformerClassifier`,
-   or an :class:`skal.ActiveLearner` wrapping one);
-2. for an ActiveLearner with ``on_transformed=True``, the pipeline minus its
-   last step (:meth:`skal.ActiveLearner.transform_without_estimating`);
-3. otherwise the raw features, which must then be numeric.
+   or an :class:`skal.ActiveLearner` wrapping one; for a :class:`skal.Committee`
+   whose members all have it, their embeddings side by side);
+2. for an ActiveLearner or Committee with ``on_transformed=True``, the output
+   of the pipeline minus its last step (``transform_without_estimating``);
+3. otherwise the raw features ``X``, which must then be numeric. A bare
+   :class:`~sklearn.pipeline.Pipeline` is not unwrapped: wrap it as
+   ``ActiveLearner(pipeline, on_transformed=True)`` to work on its features.
+
+Dense numeric representations keep their float dtype (float32 stays float32);
+integer ones become float64; sparse matrices stay sparse (CSR).
+
+The labelled set of an ActiveLearner (its ``X_training_``) or of a Committee
+(its first member's) goes through the same rule; a plain estimator has none.
+
+Probabilities under the posterior (:func:`mc_probabilities`) come from
+``predict_proba_mc`` (MC dropout), else a Committee's members, else from a
+fitted skorch net run with its dropout layers switched on.
 """
+
+import numbers
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.pipeline import Pipeline
+from sklearn.utils import assert_all_finite, check_random_state
+from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["representation", "labelled_representation", "mc_probabilities", "gradient_embedding"]
+from ..data import n_rows
+
+__all__ = [
+    "pool_representation",
+    "representation",
+    "labelled_representation",
+    "gradient_embedding",
+    "mc_probabilities",
+    "check_fitted",
+]
 
 
-def representation(estimator, X):
-    """The pool ``X`` as a dense float32 matrix under the rule above."""
-    if hasattr(estimator, "embed"):
+def check_fitted(estimator):
+    """Raise :class:`~sklearn.exceptions.NotFittedError` (a ValueError) for an unfitted model.
+
+    An :class:`skal.ActiveLearner` or :class:`skal.Committee` built with
+    ``X_training``/``y_training`` fits itself here, as it would on ``query``.
+    ``None`` (no model, for the purely representation-based strategies) passes.
+    """
+    if estimator is None:
+        return
+    if hasattr(estimator, "_ensure_fitted"):  # skal's learners fit lazily (modAL semantics)
+        estimator._ensure_fitted()
+        return
+    try:
+        check_is_fitted(estimator)
+    except TypeError:  # duck-typed models without ``fit`` cannot be checked
+        pass
+
+
+def _is_committee(estimator):
+    return hasattr(estimator, "learners_") or hasattr(estimator, "learner_list")
+
+
+def _members(committee):
+    return committee.learners_ if hasattr(committee, "learners_") else list(committee.learner_list)
+
+
+def _as_matrix(Z, what):
+    """A dense float array or a CSR matrix, checked for text, shape and NaN."""
+    if sp.issparse(Z):
+        Z = sp.csr_matrix(Z)
+        if not np.issubdtype(Z.dtype, np.floating):
+            Z = Z.astype(np.float64)
+        values = Z.data
+    else:
+        Z = np.asarray(Z.to_numpy() if hasattr(Z, "to_numpy") else Z)
+        if Z.dtype.kind not in "biuf":
+            raise ValueError(
+                f"This strategy needs a numeric representation of the {what}, but got "
+                f"{'text' if Z.dtype.kind in 'OUS' else Z.dtype} data. Use an ActiveLearner "
+                "with on_transformed=True over a pipeline that turns texts into features, or "
+                "an estimator with embed() such as skal.TransformerClassifier."
+            )
+        if Z.dtype.kind != "f":
+            Z = Z.astype(np.float64)
+        if Z.ndim == 1:
+            Z = Z.reshape(-1, 1)
+        if Z.ndim != 2:
+            raise ValueError(f"The {what} representation must be 2-dimensional, got shape {Z.shape}.")
+        values = Z
+    try:  # an O(1)-memory sum first, unlike np.isfinite(Z).all() (an N×d temporary)
+        assert_all_finite(values, allow_nan=False)
+    except ValueError:
+        raise ValueError(
+            f"The {what} representation contains NaN or inf; impute or drop those rows first."
+        ) from None
+    return Z
+
+
+def pool_representation(estimator, X):
+    """The vectors a representation-based strategy sees for the rows of ``X``.
+
+    Parameters
+    ----------
+    estimator : fitted estimator, ActiveLearner, Committee or None
+        None means "no model": the raw features are used.
+    X : array-like, sparse matrix, DataFrame or list of texts
+
+    Returns
+    -------
+    Z : ndarray of shape (n_samples, n_features) or CSR matrix
+        Float dtype of the source kept; NaN/inf rejected.
+
+    Raises
+    ------
+    ValueError
+        If the representation is not numeric (texts with no ``embed`` and no
+        ``on_transformed``), is not 2-D, or holds NaN/inf.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skal.strategies.representation import pool_representation
+    >>> pool_representation(None, np.array([[1, 2], [3, 4]])).dtype
+    dtype('float64')
+    """
+    check_fitted(estimator)
+    if estimator is None:
+        Z = X
+    elif hasattr(estimator, "embed"):
         Z = estimator.embed(X)
+    elif _is_committee(estimator):
+        members = _members(estimator)
+        if getattr(estimator, "on_transformed", False):
+            Z = estimator.transform_without_estimating(X)
+        elif members and all(hasattr(m, "embed") for m in members):
+            Z = np.hstack([np.asarray(m.embed(X)) for m in members])
+        else:
+            Z = X
     elif getattr(estimator, "on_transformed", False) and hasattr(estimator, "transform_without_estimating"):
         Z = estimator.transform_without_estimating(X)
     else:
         Z = X
-    if sp.issparse(Z):
-        Z = Z.toarray()
-    Z = np.asarray(Z)
-    if Z.ndim != 2 or not np.issubdtype(Z.dtype, np.number):
-        raise ValueError(
-            "This strategy needs a numeric representation of the pool, but got "
-            f"{'text' if Z.dtype.kind in 'OUS' else Z.dtype} data. Use an estimator with embed() "
-            "(TransformerClassifier), or a pipeline with on_transformed=True on the ActiveLearner."
-        )
-    Z = Z.astype(np.float32, copy=False)
-    if not np.isfinite(Z).all():
-        raise ValueError("The pool representation contains NaN or inf.")
-    return Z
+    return _as_matrix(Z, "pool")
+
+
+#: Short name of :func:`pool_representation`.
+representation = pool_representation
 
 
 def labelled_representation(estimator):
-    """The labelled rows of an ActiveLearner (or committee) in the same space; None if there are none."""
-    members = getattr(estimator, "learners_", None) or [estimator]
-    X_training = getattr(members[0], "X_training_", None)
-    if X_training is None:
-        return None
-    return representation(estimator, X_training)
+    """The labelled rows of an ActiveLearner or Committee in the pool's space.
 
-
-def mc_probabilities(estimator, X, mc_samples=20, random_state=None):
-    """Posterior samples of the class probabilities, shape (n_samples, n_draws, n_classes).
-
-    MC-dropout passes from ``predict_proba_mc`` when the model has it
-    (:class:`skal.TransformerClassifier`), else a committee's members
-    (``vote_proba``), each taken as one posterior sample.
+    Returns
+    -------
+    Z : ndarray or CSR matrix, or None
+        None for a plain estimator, for ``None``, and for a learner without
+        training data (an adopted pre-fitted model).
     """
-    if isinstance(mc_samples, bool) or not isinstance(mc_samples, (int, np.integer)) or mc_samples < 2:
-        raise ValueError(f"mc_samples must be an integer >= 2, got {mc_samples!r}.")
-    if hasattr(estimator, "predict_proba_mc"):
-        return np.asarray(estimator.predict_proba_mc(X, mc_samples=mc_samples, random_state=random_state))
-    if hasattr(estimator, "vote_proba"):
-        return np.asarray(estimator.vote_proba(X))
-    raise ValueError(
-        f"{type(estimator).__name__} gives no posterior samples: Bayesian strategies need a model with "
-        "predict_proba_mc (MC dropout, e.g. TransformerClassifier) or a Committee."
-    )
+    if estimator is None:
+        return None
+    check_fitted(estimator)
+    if _is_committee(estimator):
+        members = _members(estimator)
+        X_training = getattr(members[0], "X_training_", None) if members else None
+    else:
+        X_training = getattr(estimator, "X_training_", None)
+    if X_training is None or n_rows(X_training) == 0:
+        return None
+    return pool_representation(estimator, X_training)
+
+
+def _check_proba(P, n, what):
+    P = np.asarray(P, dtype=float)
+    if P.ndim != 2 or P.shape[0] != n:
+        raise ValueError(f"{what} must have shape (n_samples, n_classes) = ({n}, ...), got {P.shape}.")
+    if not np.isfinite(P).all():
+        raise ValueError(f"{what} contains NaN or inf.")
+    return P
 
 
 def gradient_embedding(estimator, X):
-    """Last-layer loss gradient at the predicted label, (p - onehot(argmax p)) ⊗ h, shape (n, C·d).
+    """Last-layer loss gradients at the predicted label (BADGE's embedding).
 
-    Uses the model's own ``gradient_embedding`` when it has one; otherwise
-    ``h`` is the representation of :func:`representation` (exact for a
-    linear model such as logistic regression on those features).
+    Uses ``estimator.gradient_embedding(X)`` when the model has it. Otherwise
+    the generic form for a softmax last layer whose input is the pool
+    representation ``h`` (see :func:`pool_representation`):
+    ``g = (p - onehot(argmax p)) ⊗ h``, flattened class-major to
+    ``n_classes * n_features`` columns (sparse when ``h`` is sparse).
+
+    Returns
+    -------
+    G : ndarray of shape (n_samples, n_classes * n_features) or CSR matrix
     """
+    check_fitted(estimator)
+    n = n_rows(X)
     if hasattr(estimator, "gradient_embedding"):
-        return np.asarray(estimator.gradient_embedding(X), dtype=np.float32)
-    proba = np.asarray(estimator.predict_proba(X), dtype=np.float32)
-    h = representation(estimator, X)
-    residual = proba.copy()
-    residual[np.arange(proba.shape[0]), proba.argmax(axis=1)] -= 1.0
-    return (residual[:, :, None] * h[:, None, :]).reshape(proba.shape[0], -1)
+        return _as_matrix(estimator.gradient_embedding(X), "gradient embedding")
+    P = _check_proba(estimator.predict_proba(X), n, "predict_proba output")
+    H = pool_representation(estimator, X)
+    A = P.copy()
+    A[np.arange(n), P.argmax(axis=1)] -= 1.0
+    if sp.issparse(H):
+        return sp.hstack([sp.diags(A[:, k]) @ H for k in range(A.shape[1])], format="csr")
+    A = A.astype(H.dtype, copy=False)
+    return (A[:, :, None] * H[:, None, :]).reshape(n, -1)
+
+
+def _check_mc_samples(mc_samples):
+    if isinstance(mc_samples, bool) or not isinstance(mc_samples, numbers.Integral) or mc_samples < 2:
+        raise ValueError(
+            f"mc_samples must be an integer >= 2 (disagreement needs several posterior samples), "
+            f"got {mc_samples!r}."
+        )
+
+
+def _seed(random_state):
+    """An int seed for torch-based models from any random_state."""
+    if random_state is None or isinstance(random_state, numbers.Integral):
+        return random_state
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def _skorch_net(estimator):
+    """The fitted skorch net inside ``estimator`` and the input it takes, or (None, None)."""
+    if hasattr(estimator, "estimator_") and hasattr(estimator, "transform_without_estimating"):
+        estimator = estimator.estimator_  # ActiveLearner: the model it wraps
+    transform = None
+    if isinstance(estimator, Pipeline) and len(estimator) > 1:
+        transform, estimator = estimator[:-1], estimator[-1]
+    if hasattr(estimator, "module_") and hasattr(estimator, "get_iterator") and hasattr(estimator, "infer"):
+        return estimator, transform
+    return None, None
+
+
+def _skorch_mc_proba(net, X, mc_samples, seed):
+    """``mc_samples`` forward passes of a skorch net with only its dropout layers in train mode."""
+    import torch
+    from skorch.dataset import unpack_data
+
+    dropout_types = (torch.nn.Dropout, torch.nn.Dropout1d, torch.nn.Dropout2d, torch.nn.Dropout3d,
+                     torch.nn.AlphaDropout, torch.nn.FeatureAlphaDropout)
+    module = net.module_
+    dropouts = [m for m in module.modules() if isinstance(m, dropout_types)]
+    if not dropouts:
+        raise ValueError(
+            f"{type(module).__name__} has no dropout layer, so MC dropout would return identical "
+            "samples. Add dropout to the module, or use a Committee."
+        )
+    nonlinearity = net._get_predict_nonlinearity()
+    modes = [(m, m.training) for m in module.modules()]
+    chunks = []
+    try:
+        module.eval()
+        for layer in dropouts:
+            layer.train()
+        with torch.random.fork_rng(devices=[]), torch.no_grad():
+            if seed is not None:
+                torch.manual_seed(seed)
+            for batch in net.get_iterator(net.get_dataset(X), training=False):
+                Xi, _ = unpack_data(batch)
+                passes = []
+                for _ in range(mc_samples):
+                    out = net.infer(Xi)
+                    passes.append(nonlinearity(out[0] if isinstance(out, tuple) else out))
+                chunks.append(torch.stack(passes, dim=1).float().cpu().numpy())
+    finally:
+        for m, training in modes:  # restore every layer's own mode
+            m.training = training
+    return np.concatenate(chunks, axis=0)
+
+
+def mc_probabilities(estimator, X, mc_samples=20, random_state=None):
+    """Class probabilities under posterior samples, shape (n_samples, n_posterior, n_classes).
+
+    Where they come from, in order:
+
+    1. ``estimator.predict_proba_mc(X, mc_samples=..., random_state=...)``
+       (MC dropout; :class:`skal.TransformerClassifier` and ActiveLearners
+       wrapping one);
+    2. a Committee's ``vote_proba(X)``: each member is one posterior sample
+       (``mc_samples`` is then not used);
+    3. a fitted skorch net (alone, last in a pipeline, or inside an
+       ActiveLearner): ``mc_samples`` passes with its dropout layers on.
+
+    Parameters
+    ----------
+    estimator : fitted model, ActiveLearner or Committee
+    X : pool
+    mc_samples : int, default=20
+        Number of stochastic forward passes; at least 2.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the dropout masks (torch's CPU generator, restored afterwards
+        for skorch nets).
+
+    Raises
+    ------
+    ValueError
+        If ``mc_samples < 2``, if the model offers no posterior samples, or if
+        the probabilities are malformed or hold NaN.
+    """
+    _check_mc_samples(mc_samples)
+    check_fitted(estimator)
+    n = n_rows(X)
+    if hasattr(estimator, "predict_proba_mc"):
+        P = estimator.predict_proba_mc(X, mc_samples=mc_samples, random_state=_seed(random_state))
+    elif hasattr(estimator, "vote_proba"):
+        P = estimator.vote_proba(X)
+        if np.shape(P)[1] < 2:
+            raise ValueError("A Committee needs at least 2 members to act as posterior samples.")
+    else:
+        net, transform = _skorch_net(estimator)
+        if net is None:
+            raise ValueError(
+                f"{type(estimator).__name__} offers no posterior samples: Bayesian strategies need "
+                "a model with predict_proba_mc (MC dropout, e.g. skal.TransformerClassifier), a "
+                "skorch net with dropout layers, or a skal.Committee whose members act as samples."
+            )
+        P = _skorch_mc_proba(net, X if transform is None else transform.transform(X), mc_samples,
+                             _seed(random_state))
+    P = np.asarray(P, dtype=float)
+    if P.ndim != 3 or P.shape[0] != n:
+        raise ValueError(
+            f"Posterior probabilities must have shape (n_samples, n_posterior, n_classes) with "
+            f"n_samples={n}, got {P.shape}."
+        )
+    if not np.isfinite(P).all():
+        raise ValueError("The posterior probabilities contain NaN or inf.")
+    return P

@@ -1,42 +1,139 @@
-"""Scoring only a random subset of a huge pool."""
+"""Scoring only a random subset of a huge pool.
+
+Some strategies cost far more per pool row than a forward pass (expected
+error reduction refits per row, BatchBALD's joint entropies grow with the
+batch); on a pool of millions of rows, scoring a random subset of candidates
+is the standard remedy. :func:`subsample` wraps any strategy so; the indices
+it returns are positions in the full pool.
+"""
 
 import functools
+import inspect
+import numbers
 
 import numpy as np
 from sklearn.utils import check_random_state
 
 from ..data import check_pool, take_rows
+from .uncertainty import uncertainty_sampling
 
-__all__ = ["subsample"]
+__all__ = ["subsampled_sampling", "subsample"]
+
+
+def _check_max_candidates(max_candidates):
+    if isinstance(max_candidates, bool) or not isinstance(max_candidates, numbers.Integral) or max_candidates < 1:
+        raise ValueError(f"max_candidates must be a positive integer, got {max_candidates!r}.")
+
+
+def _parameters(strategy):
+    try:
+        return inspect.signature(strategy).parameters
+    except (TypeError, ValueError):
+        return {}
+
+
+def subsampled_sampling(estimator, X, n_instances=1, random_tie_break=False, random_state=None,
+                        strategy=uncertainty_sampling, max_candidates=10000, **strategy_kwargs):
+    """Run ``strategy`` on at most ``max_candidates`` pool rows drawn at random.
+
+    The candidate rows are drawn without replacement with ``random_state``
+    and kept in pool order, the strategy picks among them, and its indices
+    are mapped back to positions in ``X``. A pool no larger than
+    ``max_candidates`` is passed whole. A strategy that takes
+    ``random_state`` receives a seed drawn from the same generator; one
+    that takes ``random_tie_break`` receives it. Strategies written for
+    modAL (bare indices) are accepted; their scores come back as NaN.
+
+    Parameters
+    ----------
+    estimator : fitted estimator, ActiveLearner or Committee
+    X : pool
+    n_instances : int, default=1
+    random_tie_break : bool, default=False
+    random_state : int, RandomState instance or None, default=None
+    strategy : callable, default=uncertainty_sampling
+    max_candidates : int, default=10000
+        At least ``n_instances``.
+    **strategy_kwargs : passed to ``strategy``.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+        Positions in the full pool, in the strategy's order.
+    scores : ndarray of shape (n_instances,)
+        The strategy's scores for them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skal.strategies import coreset_sampling
+    >>> from skal.strategies.subsampling import subsampled_sampling
+    >>> X = np.random.RandomState(0).normal(size=(100_000, 2))
+    >>> idx, _ = subsampled_sampling(None, X, n_instances=3, strategy=coreset_sampling,
+    ...                              max_candidates=1000, random_state=0)
+    >>> idx.shape
+    (3,)
+    """
+    size = check_pool(X, n_instances)
+    _check_max_candidates(max_candidates)
+    if n_instances > max_candidates:
+        raise ValueError(
+            f"max_candidates={max_candidates} is smaller than n_instances={n_instances}: "
+            "the strategy could not pick enough rows."
+        )
+    if not callable(strategy):
+        raise ValueError(f"strategy must be a callable, got {strategy!r}.")
+    rng = check_random_state(random_state)
+    rows = None
+    if size > max_candidates:
+        rows = np.sort(rng.choice(size, max_candidates, replace=False))
+        X = take_rows(X, rows)
+    kwargs = dict(strategy_kwargs)
+    parameters = _parameters(strategy)
+    if "random_state" in parameters:
+        kwargs["random_state"] = int(rng.randint(np.iinfo(np.int32).max))
+    if "random_tie_break" in parameters:
+        kwargs["random_tie_break"] = random_tie_break
+    result = strategy(estimator, X, n_instances=n_instances, **kwargs)
+    indices, scores = result if isinstance(result, tuple) and len(result) == 2 else (result, None)
+    indices = np.asarray(indices, dtype=np.intp).ravel()
+    scores = np.full(indices.shape[0], np.nan) if scores is None else np.asarray(scores)
+    return (indices if rows is None else rows[indices]), scores
 
 
 def subsample(strategy, max_candidates=10000):
-    """Wrap ``strategy`` so each query scores at most ``max_candidates`` random pool rows.
+    """Wrap ``strategy`` so that each query scores at most ``max_candidates`` random pool rows.
 
-    The subset is drawn with the query's ``random_state``; the returned
-    indices are positions in the full pool.
+    Returns a query strategy with the usual signature (see
+    :func:`subsampled_sampling` for what it does), named
+    ``subsampled_<strategy name>``; it pickles when ``strategy`` does.
+
+    Parameters
+    ----------
+    strategy : callable
+        Any query strategy.
+    max_candidates : int, default=10000
+
+    Returns
+    -------
+    callable
 
     Examples
     --------
     >>> import numpy as np
     >>> from skal.strategies import random_sampling, subsample
     >>> fast = subsample(random_sampling, max_candidates=100)
+    >>> fast.__name__
+    'subsampled_random_sampling'
     >>> idx, _ = fast(None, np.zeros((100000, 2)), n_instances=5, random_state=0)
     >>> idx.shape, bool(idx.max() < 100000)
     ((5,), True)
     """
-    if max_candidates < 1:
-        raise ValueError(f"max_candidates must be at least 1, got {max_candidates}.")
-
-    @functools.wraps(strategy)
-    def subsampled(estimator, X, n_instances=1, random_state=None, **kwargs):
-        size = check_pool(X, n_instances)
-        rng = check_random_state(random_state)
-        if size <= max_candidates:
-            return strategy(estimator, X, n_instances=n_instances, random_state=rng, **kwargs)
-        rows = np.sort(rng.choice(size, max(max_candidates, n_instances), replace=False))
-        picked, scores = strategy(estimator, take_rows(X, rows), n_instances=n_instances, random_state=rng, **kwargs)
-        return rows[np.asarray(picked)], scores
-
-    subsampled.__name__ = f"subsampled_{getattr(strategy, '__name__', 'strategy')}"
-    return subsampled
+    _check_max_candidates(max_candidates)
+    if not callable(strategy):
+        raise ValueError(f"strategy must be a callable, got {strategy!r}.")
+    wrapped = functools.partial(subsampled_sampling, strategy=strategy, max_candidates=max_candidates)
+    wrapped.__name__ = f"subsampled_{getattr(strategy, '__name__', 'strategy')}"
+    wrapped.__doc__ = (f"{wrapped.__name__}: {getattr(strategy, '__name__', 'strategy')} on at most "
+                       f"{max_candidates} random pool rows (see skal.strategies.subsampling).")
+    return wrapped

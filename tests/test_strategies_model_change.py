@@ -1,0 +1,191 @@
+"""Expected gradient length and BADGE: closed forms against explicit gradients, hand-made
+gradient embeddings, the contract with every kind of estimator, and bad input."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from sklearn.datasets import make_blobs
+from sklearn.exceptions import NotFittedError
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from skal import ActiveLearner, Committee
+from skal.strategies.model_change import (
+    badge_sampling,
+    expected_gradient_length,
+    expected_gradient_length_sampling,
+)
+from skal.strategies.representation import gradient_embedding
+
+STRATEGIES = [expected_gradient_length_sampling, badge_sampling]
+
+
+class FakeDeepModel:
+    """The deep-model interface with fixed outputs per row index."""
+
+    def __init__(self, embeddings, proba, gradients=None):
+        self.embeddings, self.proba = np.asarray(embeddings, float), np.asarray(proba, float)
+        self.classes_ = np.arange(self.proba.shape[1])
+        if gradients is not None:
+            self.gradients = np.asarray(gradients, float)
+            self.gradient_embedding = lambda X: self.gradients[np.asarray(X).ravel()]
+
+    def embed(self, X):
+        return self.embeddings[np.asarray(X).ravel()]
+
+    def predict_proba(self, X):
+        return self.proba[np.asarray(X).ravel()]
+
+
+@pytest.fixture
+def blobs():
+    return make_blobs(n_samples=300, centers=[[0, 0], [5, 0], [0, 5]], cluster_std=1.0, random_state=0)
+
+
+def explicit_cross_entropy_gradient(W, b, x, label):
+    """d CE / d W of a softmax layer, by autograd."""
+    W = torch.tensor(W, requires_grad=True)
+    logits = W @ torch.tensor(x) + torch.tensor(b)
+    torch.nn.functional.cross_entropy(logits[None], torch.tensor([label])).backward()
+    return W.grad.numpy()
+
+
+# ----------------------------------------------------------------------------- EGL
+def test_expected_gradient_length_equals_autograd_for_a_softmax_layer(blobs):
+    X, y = blobs
+    clf = LogisticRegression().fit(X[:30], y[:30])  # multinomial: softmax over W x + b
+    P = clf.predict_proba(X[30:40])
+    expected = [sum(P[i, k] * np.linalg.norm(explicit_cross_entropy_gradient(clf.coef_, clf.intercept_,
+                                                                            X[30 + i], k))
+                    for k in range(3)) for i in range(10)]
+    np.testing.assert_allclose(expected_gradient_length(clf, X[30:40]), expected, rtol=1e-6)
+
+
+def test_expected_gradient_length_uses_embed_and_picks_the_largest():
+    rng = np.random.RandomState(0)
+    proba = rng.dirichlet([1, 1, 1], size=6)
+    model = FakeDeepModel(rng.normal(size=(6, 4)), proba)
+    explicit = [sum(proba[i, k] * np.linalg.norm(np.outer(proba[i] - np.eye(3)[k], model.embeddings[i]))
+                    for k in range(3)) for i in range(6)]
+    np.testing.assert_allclose(expected_gradient_length(model, np.arange(6)), explicit)
+    idx, scores = expected_gradient_length_sampling(model, np.arange(6), n_instances=3)
+    np.testing.assert_array_equal(idx, np.argsort(explicit)[::-1][:3])
+    np.testing.assert_allclose(scores, np.sort(explicit)[::-1][:3])
+
+
+def test_confident_rows_have_no_expected_gradient():
+    proba = np.array([[1.0, 0.0], [0.5, 0.5]])
+    scores = expected_gradient_length(FakeDeepModel(np.ones((2, 3)), proba), np.arange(2))
+    assert scores[0] == 0.0 and scores[1] == pytest.approx(np.sqrt(0.5) * np.sqrt(3))
+
+
+# ----------------------------------------------------------------------------- gradient embedding
+def test_gradient_embedding_fallback_is_the_last_layer_gradient_at_the_prediction(blobs):
+    X, y = blobs
+    clf = LogisticRegression().fit(X[:30], y[:30])
+    G = gradient_embedding(clf, X[30:35])
+    for i in range(5):
+        predicted = int(clf.predict_proba(X[30 + i:31 + i]).argmax())
+        explicit = explicit_cross_entropy_gradient(clf.coef_, clf.intercept_, X[30 + i], predicted)
+        np.testing.assert_allclose(G[i], explicit.ravel(), rtol=1e-6, atol=1e-12)
+
+
+def test_gradient_embedding_prefers_the_models_own_and_keeps_sparse_sparse():
+    model = FakeDeepModel(np.ones((2, 2)), [[0.5, 0.5]] * 2, gradients=[[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(gradient_embedding(model, np.arange(2)), [[1.0, 2.0], [3.0, 4.0]])
+    texts = ["good film", "bad film", "great fun", "awful plot"]
+    learner = ActiveLearner(make_pipeline(TfidfVectorizer(), LogisticRegression()), on_transformed=True)
+    learner.fit(texts, [1, 0, 1, 0])
+    G = gradient_embedding(learner, texts)
+    assert sp.issparse(G)
+    H = learner.transform_without_estimating(texts).toarray()
+    P = learner.predict_proba(texts)
+    A = P - np.eye(2)[P.argmax(axis=1)]
+    np.testing.assert_allclose(G.toarray(), (A[:, :, None] * H[:, None, :]).reshape(4, -1))
+
+
+# ----------------------------------------------------------------------------- BADGE
+def test_badge_first_pick_has_the_largest_gradient_then_d2_sampling_spreads():
+    rng = np.random.RandomState(0)
+    left = np.c_[rng.normal(-10, 0.01, 50), np.zeros(50)]
+    right = np.c_[rng.normal(10, 0.01, 50), np.zeros(50)]
+    G = np.r_[left, right, [[11.0, 0.0]]]
+    model = FakeDeepModel(np.ones((101, 1)), np.full((101, 2), 0.5), gradients=G)
+    for seed in range(5):
+        idx, scores = badge_sampling(model, np.arange(101), n_instances=2, random_state=seed)
+        assert idx[0] == 100 and scores[0] == pytest.approx(11.0)
+        assert idx[1] < 50, "the second pick is in the other cluster"
+        assert scores[1] == pytest.approx(11.0 - G[idx[1], 0])
+
+
+def test_badge_batch_covers_several_classes(blobs):
+    X, y = blobs
+    seed = np.r_[[np.flatnonzero(y == c)[:3] for c in range(3)]].ravel()
+    pool = np.setdiff1d(np.arange(300), seed)
+    learner = ActiveLearner(LogisticRegression()).fit(X[seed], y[seed])
+    for random_state in range(5):
+        idx, scores = badge_sampling(learner, X[pool], n_instances=6, random_state=random_state)
+        assert len(set(idx)) == 6 and len(set(y[pool][idx])) == 3
+        assert np.isfinite(scores).all() and (scores > 0).all()
+    np.testing.assert_array_equal(badge_sampling(learner, X[pool], n_instances=6, random_state=0)[0],
+                                  badge_sampling(learner, X[pool], n_instances=6, random_state=0)[0])
+
+
+def test_badge_when_every_gradient_vanishes():
+    model = FakeDeepModel(np.ones((5, 2)), np.tile([[1.0, 0.0]], (5, 1)))
+    idx, scores = badge_sampling(model, np.arange(5), n_instances=3, random_state=0)
+    assert len(set(idx)) == 3 and (scores == 0).all()
+
+
+def test_model_change_on_the_transformer(tiny_bert_path, text_data):
+    from skal import TransformerClassifier
+
+    texts, labels = text_data
+    clf = TransformerClassifier(model=tiny_bert_path, max_epochs=1, lr=1e-3, batch_size=16, max_length=16,
+                                random_state=0).fit(texts[::3], labels[::3])
+    learner = ActiveLearner(clf).fit(texts[::3], labels[::3])
+    for estimator in (clf, learner):
+        idx, scores = badge_sampling(estimator, texts, n_instances=4, random_state=0)
+        assert len(set(idx)) == 4 and scores.shape == (4,)
+        idx, scores = expected_gradient_length_sampling(estimator, texts, n_instances=4)
+        assert len(set(idx)) == 4 and (scores >= 0).all()
+
+
+# ----------------------------------------------------------------------------- contract and bad input
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_contract_with_every_kind_of_estimator(blobs, strategy):
+    X, y = blobs
+    plain = LogisticRegression().fit(X[:30], y[:30])
+    learner = ActiveLearner(LogisticRegression(), strategy, random_state=0).fit(X[:30], y[:30])
+    committee = Committee([ActiveLearner(LogisticRegression(C=c)) for c in (0.1, 10.0)], strategy).fit(
+        X[:30], y[:30])
+    for estimator in (plain, learner, committee):
+        idx, scores = strategy(estimator, X[30:], n_instances=5, random_state=0)
+        assert idx.shape == (5,) and scores.shape == (5,) and len(set(idx)) == 5
+        assert idx.dtype.kind == "i" and idx.max() < 270
+    for model in (learner, committee):
+        idx, rows, scores = model.query(X[30:], n_instances=4, return_metrics=True)
+        assert len(set(idx)) == 4 and scores.shape == (4,)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_bad_input(blobs, strategy):
+    X, y = blobs
+    learner = ActiveLearner(LogisticRegression()).fit(X[:30], y[:30])
+    with pytest.raises(ValueError, match="empty"):
+        strategy(learner, np.empty((0, 2)), n_instances=1)
+    with pytest.raises(ValueError, match="larger than the pool"):
+        strategy(learner, X[:3], n_instances=4)
+    with pytest.raises(ValueError, match="NaN"):
+        strategy(learner, np.full((5, 2), np.nan), n_instances=1)
+    with pytest.raises(NotFittedError):
+        strategy(LogisticRegression(), X, n_instances=1)
+    model = FakeDeepModel([[0.0, np.nan], [1.0, 1.0]], [[0.5, 0.5], [0.2, 0.8]])
+    with pytest.raises(ValueError, match="NaN"):
+        strategy(model, np.arange(2), n_instances=1)
+    texts = ["good film", "bad film", "great fun", "awful plot"]
+    text_learner = ActiveLearner(make_pipeline(TfidfVectorizer(), LogisticRegression())).fit(texts, [1, 0, 1, 0])
+    with pytest.raises(ValueError, match="on_transformed=True"):
+        strategy(text_learner, texts, n_instances=1)
