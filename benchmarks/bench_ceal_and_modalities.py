@@ -22,6 +22,7 @@ round and their accuracy.
 
     python benchmarks/bench_ceal_and_modalities.py                       # everything
     python benchmarks/bench_ceal_and_modalities.py --datasets digits cancer --seeds 3
+    python benchmarks/bench_ceal_and_modalities.py --datasets mr subj trec --C 100
     python benchmarks/bench_ceal_and_modalities.py --features tfidf     # no neural network
 """
 
@@ -81,7 +82,7 @@ def text_task(name, args):
         X_train, X_test = vectorizer.transform(X_train), vectorizer.transform(X_test)
     else:
         X_train, X_test = embed(X_train, name, "train", args), embed(X_test, name, "test", args)
-    model = LogisticRegression(max_iter=1000)
+    model = LogisticRegression(C=args.C, max_iter=1000)
     return X_train, y_train, X_test, y_test, model
 
 
@@ -150,6 +151,9 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--deltas", type=float, nargs="+", default=[0.1, 0.3],
                         help="CEAL starting entropy thresholds, as fractions of log(n_classes)")
+    parser.add_argument("--C", type=float, default=1.0,
+                        help="inverse regularisation of the text sets' logistic regression (1: skal's preset; "
+                             "100 makes it confident enough on unit-norm embeddings for CEAL to pseudo-label)")
     parser.add_argument("--features", choices=["embedding", "tfidf"], default="embedding")
     parser.add_argument("--cache-dir", default="~/.cache/skal/benchmarks")
     args = parser.parse_args(argv)

@@ -137,8 +137,8 @@ def main(argv=None):
         row, reference, _ = run("local", pool, model, args)
         results.append(row)
     for n_workers in args.workers:
-        with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-                Client(cluster) as client:
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        with cluster, Client(cluster) as client:
             row, indices, _ = run(f"dask x{n_workers}", pool, model, args, client)
         results.append(row)
         if reference is None:

@@ -1,114 +1,398 @@
-"""Stopping criteria for an active-learning loop.
+"""Stopping criteria for active learning, for live loops and for recorded histories.
 
-Each criterion is a small object with one method,
-``update(learner, X_pool, n_labelled, X_new=None, y_new=None) -> bool``,
-called once per round after the batch is chosen and before it is taught:
-it returns True when the loop should stop after this batch. The same objects
-serve :class:`skal.ActiveLearningSimulation` and a live labelling loop.
+Every criterion splits its work in two:
+
+``measure(learner, X_pool=None, n_labelled=None) -> float``
+    One number per round, taken from the model after it was (re)trained:
+    labels used, Cohen's kappa with the previous round's predictions, the
+    pool's mean uncertainty...
+``should_stop(history) -> bool``
+    The decision, from the sequence of those numbers, oldest first.
+
+``update(learner, X_pool, n_labelled)`` does both and keeps the numbers in
+``history_``: call it once per round, after ``teach``, in a live labelling
+loop (or let :class:`skal.ActiveLearningSimulation` call it). On a history
+recorded earlier (a list, or the ``stop_value`` column of a simulation's
+``learning_curve_``), ``stopping_round(history)`` says at which round the
+criterion would have stopped, without any model.
+
+The criteria are scikit-learn estimators in the sense of ``get_params`` and
+:func:`~sklearn.base.clone`: a simulation clones its criterion at every fit,
+and grid searches can tune their thresholds.
+
+Examples
+--------
+A live loop (``ask_oracle`` stands for the human labeller):
+
+>>> import numpy as np
+>>> from sklearn.linear_model import LogisticRegression
+>>> from skal import ActiveLearner
+>>> from skal.stopping import StabilizingPredictions
+>>> rng = np.random.RandomState(0)
+>>> X = rng.normal(size=(500, 2)); y = (X[:, 0] > 0).astype(int)
+>>> ask_oracle = lambda rows: y[rows]
+>>> learner = ActiveLearner(LogisticRegression()).fit(X[:10], y[:10])
+>>> pool = np.arange(10, 500)
+>>> stop = StabilizingPredictions(threshold=0.99, window=3, stop_set=X[10:])
+>>> stop.update(learner, X[pool], n_labelled=10)
+False
+>>> for _ in range(30):
+...     idx, _ = learner.query(X[pool], n_instances=5)
+...     _ = learner.teach(X[pool[idx]], ask_oracle(pool[idx]))
+...     pool = np.delete(pool, idx)
+...     if stop.update(learner, X[pool], n_labelled=len(learner.y_training_)):
+...         break
+>>> len(learner.y_training_), [round(k, 3) for k in stop.history_[-3:]]
+(130, [1.0, 0.996, 0.992])
+>>> stop.stopping_round(stop.history_) == len(stop.history_) - 1
+True
+
+The same criterion on a hand-made history of kappas:
+
+>>> StabilizingPredictions(threshold=0.99, window=2).stopping_round([np.nan, 0.9, 0.995, 1.0, 1.0])
+3
 """
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.metrics import cohen_kappa_score
+from sklearn.utils import check_random_state
 
 from .data import n_rows, take_rows
-from .strategies.uncertainty import proba_uncertainty
 
 __all__ = [
+    "StoppingCriterion",
     "BudgetStopping",
     "StabilizingPredictions",
+    "ClassificationChange",
     "OverallUncertainty",
     "MaxConfidence",
-    "ClassificationChange",
 ]
 
 
-def _check_threshold(value, name):
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} must lie in [0, 1], got {value}.")
+def _check_unit(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be a number in [0, 1], got {value!r}.")
 
 
-class BudgetStopping:
+def _check_positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+
+
+def _as_history(history):
+    values = np.asarray(history, dtype=float).ravel()
+    return values
+
+
+class StoppingCriterion(BaseEstimator):
+    """Base class: one number per round (:meth:`measure`), one decision on their history.
+
+    Subclasses implement :meth:`measure` and :meth:`should_stop`; the rest is shared.
+
+    Attributes
+    ----------
+    history_ : list of float
+        The numbers measured by :meth:`update`, one per round, oldest first
+        (NaN where there was nothing to measure).
+    """
+
+    def measure(self, learner, X_pool=None, n_labelled=None):
+        """This round's number (NaN when there is nothing to measure)."""
+        raise NotImplementedError
+
+    def should_stop(self, history):
+        """Whether to stop after the last round of ``history`` (numbers, oldest first)."""
+        raise NotImplementedError
+
+    def _check_params(self):
+        """Raise a ValueError for a bad parameter (called before the first measurement)."""
+
+    def update(self, learner, X_pool=None, n_labelled=None):
+        """Measure this round, append it to ``history_`` and say whether to stop.
+
+        Call it once per round, after the model was trained on the newest labels.
+
+        Parameters
+        ----------
+        learner : fitted ActiveLearner, Committee or classifier
+        X_pool : the unlabelled pool (or a sample of it), default=None
+        n_labelled : int, labels used so far, default=None
+
+        Returns
+        -------
+        stop : bool
+        """
+        if not hasattr(self, "history_"):
+            self._check_params()
+        value = float(self.measure(learner, X_pool, n_labelled))
+        self.history_ = [*getattr(self, "history_", []), value]
+        return bool(self.should_stop(self.history_))
+
+    def stopping_round(self, history):
+        """First round (position in ``history``) after which the criterion stops, or None.
+
+        Parameters
+        ----------
+        history : sequence of float
+            Numbers this criterion measured, one per round, oldest first (a
+            hand-made curve, or ``learning_curve_["stop_value"]``).
+
+        Returns
+        -------
+        round : int or None
+        """
+        self._check_params()
+        values = _as_history(history)
+        for end in range(1, values.shape[0] + 1):
+            if self.should_stop(values[:end]):
+                return end - 1
+        return None
+
+    def reset(self):
+        """Forget what was measured, to start a new loop with the same criterion."""
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            delattr(self, name)
+        return self
+
+
+class BudgetStopping(StoppingCriterion):
     """Stop once ``budget`` labels are used.
+
+    Measures the number of labels used.
+
+    Parameters
+    ----------
+    budget : int
+        Labels in total, seed set included.
 
     Examples
     --------
     >>> from skal.stopping import BudgetStopping
-    >>> BudgetStopping(100).update(None, None, n_labelled=100)
-    True
+    >>> BudgetStopping(100).stopping_round([20, 60, 100, 140])
+    2
     """
 
-    def __init__(self, budget):
-        if budget < 1:
-            raise ValueError(f"budget must be at least 1, got {budget}.")
+    def __init__(self, budget=100):
         self.budget = budget
 
-    def update(self, learner, X_pool, n_labelled, X_new=None, y_new=None):
-        return n_labelled >= self.budget
+    def _check_params(self):
+        _check_positive_int(self.budget, "budget")
+
+    def measure(self, learner, X_pool=None, n_labelled=None):
+        if n_labelled is None:
+            n_labelled = n_rows(learner.y_training_)
+        return float(n_labelled)
+
+    def should_stop(self, history):
+        last = _as_history(history)[-1]
+        return bool(last >= self.budget)
 
 
-class StabilizingPredictions:
-    """Stop when predictions on a stop set agree between rounds (Bloodgood & Vijay-Shanker, 2009).
+class _StopSetCriterion(StoppingCriterion):
+    """Criteria comparing consecutive rounds' predictions on a fixed stop set."""
 
-    Cohen's kappa between consecutive rounds' predictions on a fixed stop set
-    must reach ``threshold`` for ``window`` rounds in a row. The stop set is
-    ``stop_set`` if given, else the first pool seen (subsampled to
-    ``stop_set_size`` rows with ``random_state``).
+    def _stop_set(self, X_pool):
+        if self.stop_set is not None:
+            return self.stop_set
+        if not hasattr(self, "stop_set_"):
+            if X_pool is None or n_rows(X_pool) == 0:
+                return None
+            size = n_rows(X_pool)
+            rng = check_random_state(self.random_state)
+            rows = np.sort(rng.permutation(size)[: self.stop_set_size])
+            self.stop_set_ = take_rows(X_pool, rows)
+        return self.stop_set_
+
+    def _check_stop_set_params(self):
+        _check_positive_int(self.stop_set_size, "stop_set_size")
+
+    def _predictions(self, learner, X_pool):
+        """(previous, current) predictions on the stop set; previous is None at first."""
+        stop_set = self._stop_set(X_pool)
+        if stop_set is None:
+            return None, None
+        current = np.asarray(learner.predict(stop_set))
+        previous = getattr(self, "previous_predictions_", None)
+        self.previous_predictions_ = current
+        return previous, current
+
+
+class StabilizingPredictions(_StopSetCriterion):
+    """Stop when predictions on a stop set stabilise (Bloodgood & Vijay-Shanker, 2009).
+
+    Measures Cohen's kappa between this round's and the previous round's
+    predictions on a fixed, unlabelled stop set (1.0 when they are identical,
+    NaN at the first round); stops when the last ``window`` kappas all reach
+    ``threshold``.
+
+    Parameters
+    ----------
+    threshold : float, default=0.99
+    window : int, default=3
+        Consecutive rounds of agreement required.
+    stop_set : array-like or None, default=None
+        Rows to predict on. None draws ``stop_set_size`` rows of the first
+        pool passed to :meth:`update` (with ``random_state``) and keeps them.
+    stop_set_size : int, default=2000
+    random_state : int, RandomState instance or None, default=None
+
+    Attributes
+    ----------
+    history_ : list of float, the kappas.
+    stop_set_ : the stop set drawn from the pool (when ``stop_set`` is None).
+
+    Examples
+    --------
+    >>> from skal.stopping import StabilizingPredictions
+    >>> StabilizingPredictions(window=3).stopping_round([float("nan"), 0.7, 0.99, 1.0, 0.995])
+    4
     """
 
-    def __init__(self, threshold=0.99, window=3, stop_set=None, stop_set_size=1000, random_state=None):
-        _check_threshold(threshold, "threshold")
-        self.threshold, self.window = threshold, window
-        self.stop_set, self.stop_set_size, self.random_state = stop_set, stop_set_size, random_state
-        self.kappas_, self._previous = [], None
-
-    def update(self, learner, X_pool, n_labelled, X_new=None, y_new=None):
-        if self.stop_set is None:
-            size = n_rows(X_pool)
-            rows = np.random.RandomState(self.random_state).permutation(size)[: self.stop_set_size]
-            self.stop_set = take_rows(X_pool, np.sort(rows))
-        predictions = np.asarray(learner.predict(self.stop_set))
-        if self._previous is not None:
-            same = np.array_equal(predictions, self._previous)
-            self.kappas_.append(1.0 if same else cohen_kappa_score(self._previous, predictions))
-        self._previous = predictions
-        recent = self.kappas_[-self.window:]
-        return len(recent) == self.window and min(recent) >= self.threshold
-
-
-class OverallUncertainty:
-    """Stop when the mean least-confidence uncertainty over the pool falls below ``threshold``."""
-
-    def __init__(self, threshold=0.1):
-        _check_threshold(threshold, "threshold")
+    def __init__(self, threshold=0.99, window=3, stop_set=None, stop_set_size=2000, random_state=None):
         self.threshold = threshold
+        self.window = window
+        self.stop_set = stop_set
+        self.stop_set_size = stop_set_size
+        self.random_state = random_state
 
-    def update(self, learner, X_pool, n_labelled, X_new=None, y_new=None):
-        return float(proba_uncertainty(learner.predict_proba(X_pool)).mean()) < self.threshold
+    def _check_params(self):
+        _check_unit(self.threshold, "threshold")
+        _check_positive_int(self.window, "window")
+        self._check_stop_set_params()
+
+    def measure(self, learner, X_pool=None, n_labelled=None):
+        previous, current = self._predictions(learner, X_pool)
+        if previous is None:
+            return np.nan
+        if np.array_equal(previous, current):
+            return 1.0
+        return float(cohen_kappa_score(previous, current))
+
+    def should_stop(self, history):
+        recent = _as_history(history)[-self.window:]
+        return bool(recent.shape[0] == self.window and np.all(recent >= self.threshold))
 
 
-class MaxConfidence:
+class ClassificationChange(_StopSetCriterion):
+    """Stop when no prediction on the stop set changes between two rounds (Zhu et al., 2008).
+
+    Measures the share of stop-set rows whose predicted label changed since
+    the previous round (NaN at the first round); stops when it is at most
+    ``threshold`` (0: no change at all, as in the paper).
+
+    Parameters
+    ----------
+    threshold : float, default=0.0
+        Share of changed predictions still counted as "no change".
+    stop_set : array-like or None, default=None
+        As in :class:`StabilizingPredictions`: None draws ``stop_set_size``
+        rows of the first pool seen.
+    stop_set_size : int, default=2000
+    random_state : int, RandomState instance or None, default=None
+
+    Examples
+    --------
+    >>> from skal.stopping import ClassificationChange
+    >>> ClassificationChange(threshold=0.01).stopping_round([float("nan"), 0.2, 0.05, 0.0])
+    3
+    """
+
+    def __init__(self, threshold=0.0, stop_set=None, stop_set_size=2000, random_state=None):
+        self.threshold = threshold
+        self.stop_set = stop_set
+        self.stop_set_size = stop_set_size
+        self.random_state = random_state
+
+    def _check_params(self):
+        _check_unit(self.threshold, "threshold")
+        self._check_stop_set_params()
+
+    def measure(self, learner, X_pool=None, n_labelled=None):
+        previous, current = self._predictions(learner, X_pool)
+        if previous is None:
+            return np.nan
+        return float(np.mean(previous != current))
+
+    def should_stop(self, history):
+        last = _as_history(history)[-1]
+        return bool(last <= self.threshold)  # NaN compares False
+
+
+def _uncertainty(proba, kind):
+    """Per-row uncertainty in [0, 1]: least confidence, or entropy over log(n_classes)."""
+    proba = np.asarray(proba, dtype=float)
+    if kind == "least_confident":
+        return 1.0 - proba.max(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(proba > 0, proba * np.log(proba), 0.0)
+    return -terms.sum(axis=1) / np.log(max(proba.shape[1], 2))
+
+
+class _UncertaintyCriterion(StoppingCriterion):
+    _reduce = None
+
+    def __init__(self, threshold=0.05, uncertainty="entropy"):
+        self.threshold = threshold
+        self.uncertainty = uncertainty
+
+    def _check_params(self):
+        _check_unit(self.threshold, "threshold")
+        if self.uncertainty not in ("entropy", "least_confident"):
+            raise ValueError(
+                f"uncertainty must be 'entropy' or 'least_confident', got {self.uncertainty!r}."
+            )
+
+    def measure(self, learner, X_pool=None, n_labelled=None):
+        if X_pool is None or n_rows(X_pool) == 0:
+            return np.nan
+        return float(type(self)._reduce(_uncertainty(learner.predict_proba(X_pool), self.uncertainty)))
+
+    def should_stop(self, history):
+        last = _as_history(history)[-1]
+        return bool(last < self.threshold)  # NaN compares False
+
+
+class OverallUncertainty(_UncertaintyCriterion):
+    """Stop when the pool's mean uncertainty falls below ``threshold`` (Zhu et al., 2008).
+
+    Measures the mean uncertainty of the model over the unlabelled pool.
+
+    Parameters
+    ----------
+    threshold : float, default=0.05
+    uncertainty : {"entropy", "least_confident"}, default="entropy"
+        Entropy of the predicted probabilities divided by log(n_classes), or
+        1 - max probability; both lie in [0, 1].
+
+    Examples
+    --------
+    >>> from skal.stopping import OverallUncertainty
+    >>> OverallUncertainty(threshold=0.1).stopping_round([0.4, 0.2, 0.12, 0.08])
+    3
+    """
+
+    _reduce = staticmethod(np.mean)
+
+
+class MaxConfidence(_UncertaintyCriterion):
     """Stop when even the most uncertain pool row is confident (Zhu et al., 2008).
 
-    Stops when the largest least-confidence uncertainty in the pool falls
-    below ``threshold``.
+    Measures the largest uncertainty over the unlabelled pool, the row an
+    uncertainty sampler would ask for next; stops when it falls below
+    ``threshold``. Stricter than :class:`OverallUncertainty`.
+
+    Parameters
+    ----------
+    threshold : float, default=0.05
+    uncertainty : {"entropy", "least_confident"}, default="entropy"
+
+    Examples
+    --------
+    >>> from skal.stopping import MaxConfidence
+    >>> MaxConfidence(threshold=0.3).stopping_round([0.99, 0.6, 0.25])
+    2
     """
 
-    def __init__(self, threshold=0.1):
-        _check_threshold(threshold, "threshold")
-        self.threshold = threshold
-
-    def update(self, learner, X_pool, n_labelled, X_new=None, y_new=None):
-        return float(proba_uncertainty(learner.predict_proba(X_pool)).max()) < self.threshold
-
-
-class ClassificationChange:
-    """Stop when the model already predicts every newly queried label (Zhu et al., 2008).
-
-    If the current model classifies the whole new batch correctly, labelling
-    it changes nothing.
-    """
-
-    def update(self, learner, X_pool, n_labelled, X_new=None, y_new=None):
-        if X_new is None or y_new is None or n_rows(X_new) == 0:
-            return False
-        return bool(np.all(np.asarray(learner.predict(X_new)) == np.asarray(y_new)))
+    _reduce = staticmethod(np.max)

@@ -6,6 +6,8 @@ and padded only to their own longest text, so little compute goes to padding;
 callers put each batch's results back at the original positions.
 """
 
+from itertools import chain
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -102,16 +104,32 @@ def length_sorted_batches(tokenizer, texts, batch_size, max_length, device="cpu"
 
     Texts are tokenised ``CHUNK_SIZE`` at a time (truncated to ``max_length``),
     sorted by token count within the chunk, and cut into batches padded to
-    their longest member. ``positions`` are the batch rows' indices into
-    ``texts``; ``batch`` is a dict of tensors on ``device``.
+    their longest member, on the tokenizer's padding side. ``positions`` are
+    the batch rows' indices into ``texts``; ``batch`` is a dict of tensors on
+    ``device``, as ``tokenizer(..., padding=True, return_tensors="pt")``
+    would give for those texts.
     """
+    pad_values = {"input_ids": 0 if tokenizer.pad_token_id is None else tokenizer.pad_token_id,
+                  "token_type_ids": getattr(tokenizer, "pad_token_type_id", 0),
+                  "special_tokens_mask": 1}
+    left = getattr(tokenizer, "padding_side", "right") == "left"
     for start in range(0, len(texts), CHUNK_SIZE):
         encodings = tokenizer(texts[start:start + CHUNK_SIZE], truncation=True, max_length=max_length)
-        keys = list(encodings.keys())
         lengths = np.fromiter(map(len, encodings["input_ids"]), dtype=np.intp)
+        offsets = np.cumsum(lengths) - lengths
+        # Each field flattened into one array: batches are then padded by indexing, not per row.
+        flat = {key: np.fromiter(chain.from_iterable(values), dtype=np.int64, count=lengths.sum())
+                for key, values in encodings.items()}
         order = np.argsort(-lengths, kind="stable")
         for first in range(0, order.size, batch_size):
             rows = order[first:first + batch_size]
-            features = [{key: encodings[key][i] for key in keys} for i in rows.tolist()]
-            batch = tokenizer.pad(features, return_tensors="pt")
+            length = lengths[rows][:, None]
+            width = int(length.max())
+            column = np.arange(width)[None, :]
+            if left:
+                column = column - (width - length)
+            inside = (column >= 0) & (column < length)
+            positions = offsets[rows][:, None] + np.clip(column, 0, length - 1)
+            batch = {key: torch.from_numpy(np.where(inside, values[positions], pad_values.get(key, 0)))
+                     for key, values in flat.items()}
             yield rows + start, {key: value.to(device) for key, value in batch.items()}

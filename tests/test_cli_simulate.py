@@ -1,18 +1,25 @@
-"""The skal simulate / demo command line on tiny CSVs."""
+"""The skal simulate / demo command line on tiny CSVs (TF-IDF preset: no BERT)."""
 
 import json
 
 import pandas as pd
 import pytest
+from threadpoolctl import threadpool_limits
 
 from skal.cli import main
-from skal.cli.simulate import strategy_by_name
-from skal.strategies import entropy_sampling
+from skal.cli.simulate import read_labelled_csv, strategy_by_name, strategy_names
+from skal.strategies import coreset_sampling, entropy_sampling
 
 POS = ["great fun", "a lovely film", "wonderful acting", "brilliant story", "so moving", "pure joy",
        "a superb cast", "funny and warm", "a real gem", "beautiful work"]
 NEG = ["dull and slow", "an awful mess", "boring plot", "terrible acting", "a waste", "so tedious",
        "clumsy writing", "flat and lifeless", "a dreadful bore", "painful to watch"]
+
+
+@pytest.fixture(autouse=True)
+def one_blas_thread():
+    with threadpool_limits(limits=1):
+        yield
 
 
 @pytest.fixture
@@ -27,46 +34,105 @@ def _run(args):
     return main([str(a) for a in args])
 
 
-def test_simulate_writes_table_and_plot(csv_file, tmp_path, capsys):
+def test_simulate_writes_tables_and_plot(csv_file, tmp_path, capsys):
     out = tmp_path / "out"
     code = _run(["simulate", "--data", csv_file, "--text-column", "sentence", "--label-column", "sentiment",
                  "--strategy", "random", "entropy", "coreset", "--budget", 20, "--seeds", 2, "--batch-size", 4,
-                 "--n-initial", 4, "--test-size", 0.3, "--classifier", "tfidf", "--out", out])
+                 "--n-initial", 4, "--test-size", 0.3, "--classifier", "tfidf", "--out", out, "--quiet"])
     assert code == 0
-    printed = capsys.readouterr().out
-    assert "verdict:" in printed and "learning_curves.png" in printed
+    captured = capsys.readouterr()
+    assert "verdict:" in captured.out and f"plot: {out / 'learning_curves.png'}" in captured.out
+    assert "simulations" not in captured.err  # --quiet: no progress bar
     table = pd.read_csv(out / "results.csv")
-    assert set(table["strategy"]) == {"random", "entropy", "coreset"}
-    assert len(json.loads((out / "results.json").read_text())) == 3
-    assert (out / "learning_curves.png").stat().st_size > 1000
+    assert table["strategy"].tolist() == ["random", "entropy", "coreset"]
+    assert (table["labels_used"] == 20).all()
+    results = json.loads((out / "results.json").read_text())
+    assert [row["strategy"] for row in results["summary"]] == ["random", "entropy", "coreset"]
+    assert results["settings"]["budget"] == 20 and results["verdict"] in captured.out
+    curves = pd.read_csv(out / "curves.csv")
+    assert set(curves["seed"]) == {0, 1} and curves["n_labelled"].max() == 20
+    assert (out / "learning_curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_progress_bar_by_default(csv_file, tmp_path, capsys):
+    assert _run(["simulate", "--data", csv_file, "--text-column", "sentence", "--label-column", "sentiment",
+                 "--budget", 12, "--seeds", 1, "--batch-size", 4, "--n-initial", 4, "--classifier", "tfidf",
+                 "--out", tmp_path]) == 0
+    assert "simulations" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("content, args, message", [
     (None, [], "No such data file"),
     ('text,label\n"unclosed,1\n', [], "Could not read"),
-    ("", [], "Could not read"),
+    ("text,label\na,1,extra,fields\nb,0\n", [], "Could not read"),
+    (b"\xff\xfe\x00\x81garbage\x00", [], "Could not read"),
+    ("", [], "is empty"),
+    ("text,label\n", [], "holds no rows with both a text and a label"),
+    ("text,label\n ,1\nhello,\n", [], "holds no rows with both a text and a label"),
     ("words,label\nhello,1\nbye,0\n", [], "no column 'text'; its columns are 'words', 'label'"),
-    ("text,label\nhello,1\nbye,1\n", [], "one class only"),
-    ("text,label\nhello,1\nbye,0\n", ["--strategy", "psychic"], "Unknown strategy 'psychic'"),
+    ("words,tag\nhello,1\nbye,0\n", [], "no column 'text', 'label'"),
+    ("text,label\nhello,1\nbye,1\n", [], "holds one class only (1)"),
+    ("text,label\nhello,1\nbye,0\n", ["--strategy", "psychic"], "Unknown strategy 'psychic'; choose from: "),
+    ("text,label\nhello,1\nbye,0\n", ["--strategy", "vote_entropy"], "Unknown strategy 'vote_entropy'"),
+    ("text,label\nhello,1\nbye,0\n", ["--budget", 10, "--n-initial", 10], "must exceed --n-initial"),
+    ("text,label\nhello,1\nbye,0\n", ["--seeds", 0], "--seeds must be at least 1"),
+    ("text,label\nhello,1\nbye,0\n", ["--scoring", "nope"], "'nope' is not a valid scoring value"),
+    ("text,label\n" + "hello,1\nbye,0\n" * 10, ["--budget", 50, "--n-initial", 4], "smaller than the 16 rows"),
+    ("text,label\nhello,1\nbye,0\nhi,1\n", ["--n-initial", 1, "--budget", 2], "stratified test split"),
 ])
 def test_simulate_bad_input(tmp_path, capsys, content, args, message):
     path = tmp_path / "data.csv"
-    if content is not None:
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
         path.write_text(content)
     code = _run(["simulate", "--data", path, "--classifier", "tfidf", "--out", tmp_path / "o"] + args)
     assert code == 2
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("skal simulate: error: ") and message in err
+    if content is not None and message.startswith(("Could not read", "is empty", "holds", "no column")):
+        assert str(path) in err
+    assert not (tmp_path / "o").exists()  # nothing written
+
+
+def test_unknown_classifier_is_an_argparse_error(csv_file, capsys):
+    with pytest.raises(SystemExit) as exc:
+        _run(["simulate", "--data", csv_file, "--classifier", "svm"])
+    assert exc.value.code == 2 and "invalid choice: 'svm'" in capsys.readouterr().err
 
 
 def test_strategy_names():
     assert strategy_by_name("entropy") is entropy_sampling
     assert strategy_by_name("entropy_sampling") is entropy_sampling
+    assert strategy_by_name("coreset") is coreset_sampling
+    names = strategy_names()
+    assert {"random", "entropy", "margin", "uncertainty", "coreset"} <= set(names)
+    assert "vote_entropy" not in names
+
+
+def test_read_labelled_csv_drops_incomplete_rows(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("text,label,extra\nhello,1,x\n,0,y\nbye,0,z\nmissing,,w\n")
+    texts, labels = read_labelled_csv(path)
+    assert texts == ["hello", "bye"] and labels.tolist() == [1, 0]
 
 
 def test_demo_quick(tmp_path, capsys):
-    assert _run(["demo", "--quick", "--classifier", "tfidf", "--seeds", 1, "--out", tmp_path]) == 0
+    assert _run(["demo", "--quick", "--classifier", "tfidf", "--seeds", 1, "--out", tmp_path, "--quiet"]) == 0
     printed = capsys.readouterr().out
+    assert "1200 movie-review sentences" in printed and "demo finished" in printed
     assert "verdict:" in printed and (tmp_path / "learning_curves.png").exists()
+    table = pd.read_csv(tmp_path / "results.csv")
+    assert table["strategy"].tolist() == ["random", "entropy", "margin", "coreset"]
+    assert (table["labels_used"] == 100).all()
+
+
+def test_bundled_movie_reviews():
+    from skal.datasets import load_movie_reviews
+
+    frame = load_movie_reviews()
+    assert frame.shape == (10662, 2) and frame.columns.tolist() == ["text", "label"]
+    assert frame["label"].value_counts().to_dict() == {"negative": 5331, "positive": 5331}
 
 
 def test_no_command_prints_help(capsys):

@@ -1,69 +1,122 @@
-"""ActiveLearningSimulation, strategy comparison and plots on small scikit-learn problems."""
+"""ActiveLearningSimulation and the strategy comparison on small scikit-learn problems."""
 
 import numpy as np
+import pandas as pd
 import pytest
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.datasets import load_digits
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import f1_score, make_scorer
 from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from threadpoolctl import threadpool_limits
 
 from skal import ActiveLearningSimulation
-from skal.comparison import compare_strategies, summarize, verdict
-from skal.plotting import plot_learning_curves
+from skal.comparison import compare_strategies, strategy_name, summarize, verdict
+from skal.presets import make_text_classifier
 from skal.simulation import initial_rows, learning_curve_area
-from skal.stopping import BudgetStopping, ClassificationChange
-from skal.strategies import coreset_sampling, entropy_sampling, random_sampling
+from skal.stopping import BudgetStopping, ClassificationChange, StabilizingPredictions
+from skal.strategies import coreset_sampling, entropy_sampling, margin_sampling, random_sampling
+
+TIMINGS = ["fit_time", "query_time"]
 
 
 @pytest.fixture(scope="module")
 def digits():
     X, y = load_digits(return_X_y=True)
-    return X[:500] / 16.0, y[:500]
+    return X[:400] / 16.0, y[:400]
+
+
+@pytest.fixture(autouse=True)
+def one_blas_thread():
+    """Tiny BLAS calls on a busy 2-core machine are far faster without thread hand-offs."""
+    with threadpool_limits(limits=1):
+        yield
 
 
 def _sim(**kw):
-    params = dict(n_initial=20, batch_size=10, n_queries=4, random_state=0)
+    params = dict(estimator=LogisticRegression(max_iter=200), n_initial=20, batch_size=10, n_queries=4,
+                  random_state=0)
     params.update(kw)
-    return ActiveLearningSimulation(LogisticRegression(max_iter=300), **params)
+    return ActiveLearningSimulation(**params)
 
 
-def test_fit_records_curve_and_queries(digits):
+def _same_run(a, b):
+    pd.testing.assert_frame_equal(a.learning_curve_.drop(columns=TIMINGS, errors="ignore"),
+                                  b.learning_curve_.drop(columns=TIMINGS, errors="ignore"))
+    assert len(a.queried_indices_) == len(b.queried_indices_)
+    for qa, qb in zip(a.queried_indices_, b.queried_indices_):
+        np.testing.assert_array_equal(qa, qb)
+
+
+# ----------------------------------------------------------------------------- fit
+def test_fit_records_curve_queries_and_timings(digits):
     X, y = digits
     sim = _sim(query_strategy=entropy_sampling).fit(X, y)
     curve = sim.learning_curve_
-    assert curve["n_labelled"].tolist() == [20, 30, 40, 50, 60]
-    assert curve["score"].between(0, 1).all() and (curve[["fit_time", "query_time"]] >= 0).all().all()
+    assert curve.columns.tolist() == ["round", "n_labelled", "score", "fit_time", "query_time"]
+    assert curve["round"].tolist() == [0, 1, 2, 3, 4] and curve["n_labelled"].tolist() == [20, 30, 40, 50, 60]
+    assert curve["score"].between(0, 1).all() and (curve[TIMINGS] >= 0).all().all()
+    assert [len(q) for q in sim.queried_indices_] == [20, 10, 10, 10, 10]
     queried = np.concatenate(sim.queried_indices_)
-    assert len(queried) == 60 and len(set(queried)) == 60
-    assert sim.predict(X).shape == (500,) and sim.predict_proba(X).shape == (500, 10)
-    assert 0 < sim.score(X, y) <= 1
+    assert len(set(queried)) == 60
+    # the held-out slice scores the curve and is never queried
+    assert len(sim.eval_indices_) == 100 and not set(queried) & set(sim.eval_indices_)
+    assert curve["score"].iloc[-1] == pytest.approx(sim.learner_.score(X[sim.eval_indices_], y[sim.eval_indices_]))
+    np.testing.assert_array_equal(sim.learner_.y_training_, y[queried])
+    assert sim.predict(X).shape == (400,) and sim.predict_proba(X).shape == (400, 10)
+    assert sim.classes_.tolist() == list(range(10)) and not sim.stopped_early_
+    assert sim.score(X, y) == pytest.approx(sim.learner_.score(X, y))
 
 
-def test_held_out_rows_are_never_queried(digits):
+def test_eval_set_rows_are_scored_and_every_training_row_is_pool(digits):
     X, y = digits
-    X_eval, y_eval = X[400:], y[400:]
-    sim = _sim().fit(X[:400], y[:400], eval_set=(X_eval, y_eval))
-    assert np.concatenate(sim.queried_indices_).max() < 400
-    assert sim.learning_curve_["score"].iloc[-1] == pytest.approx(sim.learner_.score(X_eval, y_eval))
+    sim = _sim().fit(X[:300], y[:300], eval_set=(X[300:], y[300:]))
+    assert sim.eval_indices_ is None and np.concatenate(sim.queried_indices_).max() < 300
+    assert sim.learning_curve_["score"].iloc[-1] == pytest.approx(sim.learner_.score(X[300:], y[300:]))
+    no_curve = _sim(eval_size=0.0, n_queries=1).fit(X, y)
+    assert no_curve.learning_curve_["score"].isna().all()
 
 
-def test_exactly_reproducible(digits):
+def test_exactly_reproducible_for_a_fixed_random_state(digits):
     X, y = digits
-    a = _sim(query_strategy=random_sampling, random_state=3).fit(X, y)
-    b = _sim(query_strategy=random_sampling, random_state=3).fit(X, y)
-    for qa, qb in zip(a.queried_indices_, b.queried_indices_):
-        np.testing.assert_array_equal(qa, qb)
-    np.testing.assert_array_equal(a.learning_curve_["score"], b.learning_curve_["score"])
+    for params in (dict(query_strategy=random_sampling), dict(query_strategy=entropy_sampling, max_candidates=80),
+                   dict(query_strategy=coreset_sampling, initial="random")):
+        a = _sim(random_state=3, **params).fit(X, y)
+        b = clone(_sim(random_state=3, **params)).fit(X, y)
+        _same_run(a, b)
     c = _sim(query_strategy=random_sampling, random_state=4).fit(X, y)
     assert not np.array_equal(np.concatenate(a.queried_indices_), np.concatenate(c.queried_indices_))
 
 
-def test_budget_stopping_and_candidates(digits):
+def test_budget_n_queries_and_pool_subsampling(digits):
     X, y = digits
-    sim = _sim(budget=45, max_candidates=50).fit(X, y)
-    assert sim.learning_curve_["n_labelled"].iloc[-1] == 45
+    sim = _sim(budget=45, n_queries=None, max_candidates=50).fit(X, y)
+    assert sim.learning_curve_["n_labelled"].tolist() == [20, 30, 40, 45]
+    sim = _sim(n_queries=0).fit(X, y)
+    assert sim.learning_curve_["n_labelled"].tolist() == [20]
+    # n_queries=None without budget runs until the pool is empty
+    small = _sim(n_queries=None, batch_size=25, eval_size=0.5).fit(X[:100], y[:100])
+    assert small.learning_curve_["n_labelled"].iloc[-1] == 50
+
+
+def test_stopping_criteria_end_the_run_and_record_their_values(digits):
+    X, y = digits
     sim = _sim(n_queries=20, stopping=BudgetStopping(40)).fit(X, y)
-    assert sim.stopped_early_ and sim.learning_curve_["n_labelled"].iloc[-1] == 40
+    assert sim.stopped_early_ and sim.learning_curve_["n_labelled"].tolist() == [20, 30, 40]
+    assert sim.learning_curve_["stop_value"].tolist() == [20.0, 30.0, 40.0]
+    # the criterion given is left unfitted; its clone is stopping_
+    assert not hasattr(sim.stopping, "history_") and sim.stopping_.history_ == [20.0, 30.0, 40.0]
+
+    stop = StabilizingPredictions(threshold=0.9, window=2)
+    sim = _sim(n_queries=30, stopping=stop, random_state=1).fit(X, y)
+    values = sim.learning_curve_["stop_value"]
+    assert sim.stopped_early_ and np.isnan(values.iloc[0])
+    assert stop.stopping_round(values) == len(values) - 1
+    # the same draws as without stopping, up to the round it stopped at
+    full = _sim(n_queries=30, random_state=1).fit(X, y)
+    for a, b in zip(sim.queried_indices_, full.queried_indices_):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_classification_change_stops_an_easy_problem():
@@ -75,74 +128,62 @@ def test_classification_change_stops_an_easy_problem():
     assert sim.stopped_early_ and len(sim.learning_curve_) == 2
 
 
-def test_grid_search_over_strategies(digits):
+def test_a_class_missing_from_the_seed_set_is_learned_when_queried():
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.normal(0, 0.5, (60, 2)), rng.normal(4, 0.5, (60, 2)), rng.normal((0, 8), 0.5, (5, 2))]
+    y = np.r_[np.zeros(60), np.ones(60), np.full(5, 2)].astype(int)
+    sim = ActiveLearningSimulation(LogisticRegression(), coreset_sampling, n_initial=6, initial="random",
+                                   batch_size=10, n_queries=3, eval_size=0.0, random_state=None)
+    sim.set_params(random_state=_seed_whose_seed_set_lacks_class_2(sim, X, y)).fit(X, y)
+    assert sim.classes_.tolist() == [0, 1, 2]
+
+
+def _seed_whose_seed_set_lacks_class_2(sim, X, y):
+    for seed in range(50):
+        try:
+            run = clone(sim).set_params(random_state=seed, n_queries=0).fit(X, y)
+        except ValueError:
+            continue
+        if 2 not in run.learner_.classes_:
+            return seed
+    raise AssertionError("no seed set without class 2")
+
+
+# ---------------------------------------------------------- scikit-learn integration
+def test_grid_search_over_strategies_with_any_scorer(digits):
     X, y = digits
-    search = GridSearchCV(_sim(), {"query_strategy": [random_sampling, entropy_sampling]}, cv=2)
-    search.fit(X, y)
-    assert search.best_params_["query_strategy"] in (random_sampling, entropy_sampling)
-    assert len(search.cv_results_["mean_test_score"]) == 2
-    auc = cross_validate(_sim(score_mode="auc"), X, y, cv=2)["test_score"]
+    strategies = [random_sampling, entropy_sampling, margin_sampling]
+    search = GridSearchCV(_sim(n_queries=2), {"query_strategy": strategies}, scoring="f1_macro", cv=2).fit(X, y)
+    assert search.best_params_["query_strategy"] in strategies
+    shown = [repr(p["query_strategy"]) for p in search.cv_results_["params"]]
+    assert all(s.__name__ in text for s, text in zip(strategies, shown))
+    assert search.best_estimator_.predict(X).shape == (400,)
+    # the scorer of the simulation draws its learning curve
+    sim = _sim(n_queries=1, scoring=make_scorer(f1_score, average="macro")).fit(X, y)
+    held = sim.eval_indices_
+    assert sim.learning_curve_["score"].iloc[-1] == pytest.approx(
+        f1_score(y[held], sim.predict(X[held]), average="macro"))
+    auc = cross_validate(_sim(n_queries=2, score_mode="auc"), X, y, cv=2)["test_score"]
     assert np.all((auc > 0) & (auc <= 1))
 
 
-def test_seed_sets():
-    y = np.array([0] * 50 + [1] * 5 + [2] * 5)
-    rng = np.random.RandomState(0)
-    rows = initial_rows(y, 6, "stratified", rng)
-    assert set(y[rows]) == {0, 1, 2}
-    assert len(set(y[initial_rows(y, 10, "random", rng)])) >= 2
-    X = np.r_[np.zeros((30, 2)), np.ones((30, 2)) * 10] + rng.normal(0, 0.1, (60, 2))
-    rows = initial_rows(np.r_[np.zeros(30), np.ones(30)], 2, "cold_start", rng, X)
-    assert sorted((X[rows, 0] > 5).tolist()) == [False, True]
-    with pytest.raises(ValueError, match="one class only"):
-        initial_rows(np.zeros(10), 2, "random", rng)
-    with pytest.raises(ValueError, match="n_initial >= the 3 classes"):
-        initial_rows(y, 2, "stratified", rng)
-    with pytest.raises(ValueError, match="initial must be"):
-        initial_rows(y, 5, "nope", rng)
-
-
-@pytest.mark.parametrize("params, message", [
-    (dict(batch_size=0), "batch_size"),
-    (dict(budget=5), "smaller than the seed set"),
-    (dict(score_mode="best"), "score_mode"),
-    (dict(eval_size=1.5), "eval_size"),
-])
-def test_bad_parameters(digits, params, message):
+def test_auc_score_mode(digits):
     X, y = digits
-    with pytest.raises(ValueError, match=message):
-        _sim(**params).fit(X, y)
-    with pytest.raises(ValueError, match="mismatched"):
-        _sim().fit(X, y[:-1])
+    sim = _sim(score_mode="auc").fit(X, y)
+    assert sim.score(X, y) == pytest.approx(learning_curve_area(sim.learning_curve_))
+    assert learning_curve_area(pd.DataFrame({"n_labelled": [10, 20, 30], "score": [0.5, 0.7, 0.9]})) == 0.7
+    assert learning_curve_area(pd.DataFrame({"n_labelled": [10], "score": [0.4]})) == 0.4
 
 
-def test_comparison_summary_verdict_and_plot(digits, tmp_path):
-    X, y = digits
-    curves = compare_strategies(_sim(n_queries=3), {"random": random_sampling, "entropy": entropy_sampling,
-                                                    "coreset": coreset_sampling}, X, y, seeds=(0, 1))
-    assert set(curves["strategy"]) == {"random", "entropy", "coreset"} and set(curves["seed"]) == {0, 1}
-    table = summarize(curves)
-    assert {"final_mean", "auc_mean", "labels_to_match_baseline"} <= set(table.columns)
-    assert isinstance(verdict(table), str) and "random" in verdict(table)
-    png = plot_learning_curves(curves, tmp_path / "curves.png")
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    with pytest.raises(ValueError, match="columns"):
-        plot_learning_curves(curves.drop(columns="score"), tmp_path / "x.png")
-
-
-def test_learning_curve_area():
-    import pandas as pd
-
-    curve = pd.DataFrame({"n_labelled": [10, 20, 30], "score": [0.5, 0.7, 0.9]})
-    assert learning_curve_area(curve) == pytest.approx(0.7)
-
-
-def test_verdict_counts_labels_saved():
-    import pandas as pd
-
-    table = pd.DataFrame({"strategy": ["random", "entropy"], "final_mean": [0.8, 0.85], "auc_mean": [0.7, 0.75],
-                          "labels_used": [300, 300], "labels_to_match_baseline": [300, 150]})
-    assert verdict(table) == "entropy reaches random's final score (0.800) with 150 labels instead of 300: 50% fewer labels."
+def test_text_pipeline_with_cold_start(text_data):
+    texts, labels = text_data
+    sim = ActiveLearningSimulation(make_text_classifier("tfidf", random_state=0), coreset_sampling, n_initial=6,
+                                   initial="cold_start", batch_size=4, n_queries=3, on_transformed=True,
+                                   random_state=0).fit(texts, labels)
+    assert sim.learning_curve_["n_labelled"].tolist() == [6, 10, 14, 18]
+    assert sim.predict(["a wonderful film"]).tolist()[0] in ("pos", "neg")
+    again = clone(sim).fit(texts, labels)
+    _same_run(sim, again)
 
 
 def test_stream_mode(digits):
@@ -153,11 +194,175 @@ def test_stream_mode(digits):
                                    stream={"strategy": "variable", "budget": 0.2}, random_state=0).fit(X, y)
     curve = sim.learning_curve_
     assert {"n_seen", "n_queried", "n_labelled", "score"} <= set(curve.columns)
-    n_stream = len(y) - int(0.25 * len(y)) - 20
-    assert curve["n_seen"].iloc[-1] == pytest.approx(n_stream, abs=1)
+    n_stream = len(y) - len(sim.eval_indices_) - 20
+    assert curve["n_seen"].iloc[-1] == n_stream
     assert 0 < curve["n_queried"].iloc[-1] <= 0.2 * n_stream + 1
     assert len(sim.queried_indices_[1]) == curve["n_queried"].iloc[-1]
-    again = clone(sim).fit(X, y)
-    np.testing.assert_array_equal(sim.queried_indices_[1], again.queried_indices_[1])
+    assert not set(sim.queried_indices_[1]) & set(sim.eval_indices_)
+    _same_run(sim, clone(sim).fit(X, y))
     with pytest.raises(ValueError, match="partial_fit|incremental"):
         ActiveLearningSimulation(LogisticRegression(), n_initial=20, stream={}, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="stream must be a dict"):
+        ActiveLearningSimulation(LogisticRegression(), stream="variable").fit(X, y)
+
+
+# -------------------------------------------------------------------------- seed sets
+def test_seed_sets():
+    y = np.array([0] * 50 + [1] * 5 + [2] * 5)
+    rows = initial_rows(y, 3, "stratified", random_state=0)
+    assert sorted(y[rows].tolist()) == [0, 1, 2]
+    np.testing.assert_array_equal(rows, initial_rows(y, 3, "stratified", random_state=0))
+    assert len(initial_rows(y, 10, "random", random_state=0)) == 10
+    rng = np.random.RandomState(0)
+    X = np.r_[np.zeros((30, 2)), np.ones((30, 2)) * 10] + rng.normal(0, 0.1, (60, 2))
+    rows = initial_rows(np.r_[np.zeros(30), np.ones(30)], 2, "cold_start", random_state=0, X=X)
+    assert sorted((X[rows, 0] > 5).tolist()) == [False, True]
+
+
+@pytest.mark.parametrize("y, n_initial, method, message", [
+    (np.zeros(10), 2, "random", "one class only"),
+    (np.r_[np.zeros(50), np.ones(50)], 3, "stratified", None),
+    (np.r_[np.zeros(99), np.ones(1)], 2, "random", "'random' seed set of 2 rows holds one class only"),
+    (np.array([0] * 5 + [1] * 5 + [2] * 5), 2, "stratified", "n_initial >= the 3 classes"),
+    (np.array([0, 1] * 5), 5, "nope", "initial must be one of"),
+    (np.array([0, 1] * 5), 11, "random", "between 1 and the 10 training rows"),
+    (np.array([0, 1] * 5), 2, "cold_start", "cold_start"),
+])
+def test_seed_set_errors(y, n_initial, method, message):
+    if message is None:  # stratified never draws a one-class seed set
+        for seed in range(20):
+            assert len(set(y[initial_rows(y, n_initial, method, random_state=seed)])) == 2
+        return
+    with pytest.raises(ValueError, match=message):
+        initial_rows(y, n_initial, method, random_state=0)
+
+
+# ------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize("params, message", [
+    (dict(estimator=None), "needs an estimator"),
+    (dict(query_strategy="entropy"), "query_strategy must be a callable"),
+    (dict(batch_size=0), "batch_size must be a positive integer"),
+    (dict(n_initial=2.5), "n_initial must be a positive integer"),
+    (dict(n_queries=-1), "n_queries must be a non-negative integer or None"),
+    (dict(budget=5), "smaller than the seed set"),
+    (dict(score_mode="best"), "score_mode"),
+    (dict(eval_size=1.5), "eval_size"),
+    (dict(initial="kmeans"), "initial must be one of"),
+    (dict(stopping="early"), "stopping must be a skal.stopping criterion"),
+])
+def test_bad_parameters(digits, params, message):
+    X, y = digits
+    sim = _sim(**params)
+    with pytest.raises(ValueError, match=message):
+        sim.fit(X, y)
+    assert not hasattr(sim, "learner_")
+
+
+def test_bad_data(digits):
+    X, y = digits
+    sim = _sim()
+    with pytest.raises(ValueError, match="mismatched"):
+        sim.fit(X, y[:-1])
+    with pytest.raises(ValueError, match="one class only"):
+        sim.fit(X, np.zeros(400, dtype=int))
+    with pytest.raises(ValueError, match="label -1"):
+        sim.fit(X, np.where(y > 4, 1, -1))
+    with pytest.raises(ValueError, match="eval_set must be a pair"):
+        sim.fit(X, y, eval_set=X)
+    with pytest.raises(ValueError, match="Could not hold out"):
+        sim.fit(X[:12], np.r_[np.zeros(11), 1])
+    assert not hasattr(sim, "learner_")
+    sim.fit(X, y)
+    before = sim.learning_curve_.copy()
+    with pytest.raises(ValueError):
+        sim.fit(X, y[:-1])
+    pd.testing.assert_frame_equal(sim.learning_curve_, before)
+
+
+# ------------------------------------------------------------------------- comparison
+def test_compare_strategies_and_summary(digits):
+    X, y = digits
+    curves = compare_strategies(_sim(n_queries=3), [random_sampling, entropy_sampling, coreset_sampling],
+                                X, y, seeds=(0, 1))
+    assert curves.columns[:2].tolist() == ["strategy", "seed"]
+    assert set(curves["strategy"]) == {"random", "entropy", "coreset"} and set(curves["seed"]) == {0, 1}
+    assert len(curves) == 3 * 2 * 4
+    # a seed fixes the seed set for every strategy
+    seeds = curves[curves["round"] == 0].groupby("seed")["score"].nunique()
+    assert (seeds == 1).all()
+    table = summarize(curves)
+    assert table["strategy"].tolist()[0] == "random"
+    assert {"final_mean", "final_std", "auc_mean", "auc_std", "labels_to_match", "labels_to_match_std",
+            "seeds_matching"} <= set(table.columns)
+    assert "random" in verdict(table)
+    again = compare_strategies(_sim(n_queries=3), {"random": random_sampling}, X, y, seeds=(0, 1))
+    pd.testing.assert_frame_equal(again.drop(columns=TIMINGS),
+                                  curves[curves["strategy"] == "random"].drop(columns=TIMINGS).reset_index(drop=True))
+    assert strategy_name(entropy_sampling) == "entropy"
+
+
+def test_summary_on_hand_made_curves():
+    def curve(strategy, seed, scores):
+        return pd.DataFrame({"strategy": strategy, "seed": seed, "n_labelled": [10, 20, 30, 40], "score": scores})
+
+    curves = pd.concat([
+        curve("random", 0, [0.5, 0.6, 0.7, 0.8]), curve("random", 1, [0.5, 0.6, 0.7, 0.7]),
+        curve("entropy", 0, [0.5, 0.76, 0.8, 0.9]), curve("entropy", 1, [0.5, 0.7, 0.74, 0.85]),
+        curve("coreset", 0, [0.5, 0.5, 0.5, 0.5]), curve("coreset", 1, [0.5, 0.5, 0.5, 0.5]),
+    ])
+    table = summarize(curves).set_index("strategy")
+    assert table.loc["random", "final_mean"] == pytest.approx(0.75)
+    assert table.loc["random", "labels_to_match"] == 40  # its mean curve reaches 0.75 at the end
+    assert table.loc["entropy", "labels_to_match"] == 30  # mean curve: 0.73 at 20, 0.77 at 30
+    assert table.loc["entropy", "labels_to_match_mean"] == 30 and table.loc["entropy", "seeds_matching"] == 2
+    assert table.loc["random", "seeds_matching"] == 1
+    assert np.isnan(table.loc["coreset", "labels_to_match"]) and table.loc["coreset", "seeds_matching"] == 0
+    assert table.loc["entropy", "auc_mean"] == pytest.approx(np.mean([
+        learning_curve_area(curve("entropy", 0, [0.5, 0.76, 0.8, 0.9])),
+        learning_curve_area(curve("entropy", 1, [0.5, 0.7, 0.74, 0.85]))]))
+    line = verdict(table.reset_index(), score_name="accuracy")
+    assert line == ("entropy reaches random's final accuracy of 0.750 with 30 labels instead of 40: "
+                    "10 fewer (25%), mean of 2 seeds.")
+    with pytest.raises(ValueError, match="columns"):
+        summarize(curves.drop(columns="score"))
+
+
+def test_verdict_when_nothing_beats_the_baseline():
+    table = pd.DataFrame({"strategy": ["random", "entropy"], "final_mean": [0.8, 0.7], "auc_mean": [0.7, 0.6],
+                          "labels_used": [300, 300], "labels_to_match": [300, np.nan], "n_seeds": [3, 3]})
+    assert verdict(table) == ("No strategy reached random's final score of 0.800 with fewer labels than "
+                              "random (300), mean of 3 seeds.")
+    assert verdict(table[table["strategy"] != "random"]).startswith("Best area under the learning curve: entropy")
+
+
+# ------------------------------------------------------------ scikit-learn's own checks
+CLASSIFIER_INAPPLICABLE = {
+    # Trained on the seed set and the queried rows only (15 of the check's rows here), by design.
+    "check_classifiers_train": "learns from the rows it queries, not from all of X",
+    # y == -1 marks unlabelled rows for skal's learners (scikit-learn's semi-supervised convention).
+    "check_classifiers_classes": "y == -1 marks unlabelled rows",
+}
+REGRESSOR_INAPPLICABLE = {
+    "check_dtype_object": "learns from the rows it queries: the check's bad row may never be fitted",
+}
+
+
+@parametrize_with_checks(
+    [ActiveLearningSimulation(LogisticRegression(), n_initial=5, batch_size=5, n_queries=2, random_state=0),
+     ActiveLearningSimulation(Ridge(), random_sampling, n_initial=5, batch_size=5, n_queries=2, random_state=0)],
+    expected_failed_checks=lambda est: CLASSIFIER_INAPPLICABLE if is_classifier(est) else REGRESSOR_INAPPLICABLE,
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    with threadpool_limits(limits=1):
+        check(estimator)
+
+
+def test_fine_tuned_transformer_on_a_tiny_bert(tiny_bert_path, text_data):
+    from skal import TransformerClassifier
+
+    texts, labels = text_data
+    clf = TransformerClassifier(model=tiny_bert_path, max_epochs=1, batch_size=8, device="cpu", random_state=0)
+    sim = ActiveLearningSimulation(clf, coreset_sampling, n_initial=6, batch_size=4, n_queries=2, eval_size=0.25,
+                                   random_state=0).fit(texts, labels)
+    assert sim.learning_curve_["n_labelled"].tolist() == [6, 10, 14]
+    assert sim.predict_proba(texts[:3]).shape == (3, 2)

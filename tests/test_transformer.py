@@ -17,6 +17,8 @@ from skal import ActiveLearner, Committee, TransformerClassifier
 from skal.models import autocast_dtype, resolve_device, resolve_model
 from skal.strategies import entropy_sampling
 
+from conftest import inference_atol
+
 PARAMS = {"model", "max_length", "batch_size", "predict_batch_size", "lr", "max_epochs", "warm_start",
           "device", "random_state", "verbose"}
 
@@ -48,7 +50,7 @@ def _one_by_one_proba(clf, texts):
     with torch.inference_mode():
         for text in texts:
             batch = clf.tokenizer_(text, truncation=True, max_length=clf.max_length, return_tensors="pt")
-            rows.append(torch.softmax(model(**batch).logits, dim=-1)[0].numpy())
+            rows.append(torch.softmax(model(**batch.to(clf.device_)).logits, dim=-1)[0].cpu().numpy())
     return np.vstack(rows)
 
 
@@ -75,7 +77,8 @@ def test_fit_predict_score_on_each_text_container(tiny, text_data):
 def test_batched_inference_matches_the_per_example_loop(fitted, text_data):
     X, _ = text_data
     # predict_batch_size=7: length-sorted batches, partial last batch, padding.
-    np.testing.assert_allclose(fitted.predict_proba(X), _one_by_one_proba(fitted, X), atol=1e-5)
+    np.testing.assert_allclose(fitted.predict_proba(X), _one_by_one_proba(fitted, X),
+                               atol=inference_atol(fitted.device_))
 
 
 def test_same_random_state_same_model_and_refit_restarts(fitted, tiny, text_data):
@@ -140,13 +143,14 @@ def test_embed_and_gradient_embedding(fitted, text_data):
 
     # ... and it is the gradient autograd gives for the loss at the predicted label.
     model = fitted.net_.module_.model
-    batch = fitted.tokenizer_(X[:3], padding=True, return_tensors="pt")
+    batch = fitted.tokenizer_(X[:3], padding=True, return_tensors="pt").to(fitted.device_)
     model.zero_grad()
     logits = model(**batch).logits
     for i in range(3):
         loss = torch.nn.functional.cross_entropy(logits[i:i + 1], logits[i:i + 1].argmax(dim=1))
         (weight_grad,) = torch.autograd.grad(loss, model.classifier.weight, retain_graph=True)
-        np.testing.assert_allclose(grads[i], weight_grad.flatten().numpy(), atol=1e-5)
+        np.testing.assert_allclose(grads[i], weight_grad.flatten().cpu().numpy(),
+                                   atol=inference_atol(fitted.device_))
 
 
 def test_mc_dropout(fitted, text_data):

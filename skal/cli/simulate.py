@@ -1,13 +1,24 @@
-"""``skal simulate`` and ``skal demo``: compare query strategies on labelled text."""
+"""``skal simulate`` and ``skal demo``: compare query strategies on labelled text.
 
+``skal simulate --data FILE.csv --strategy random entropy ...`` replays active
+learning on a labelled CSV for every strategy and seed and writes
+``results.csv``/``results.json`` (one row per strategy), ``curves.csv`` (every
+learning curve) and ``learning_curves.png`` into ``--out``; ``skal demo`` does
+the same on the bundled movie-review sentences.
+"""
+
+import contextlib
 import json
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
+from threadpoolctl import threadpool_limits
 
 from .. import strategies as strategy_module
 from ..comparison import compare_strategies, summarize, verdict
@@ -15,134 +26,231 @@ from ..plotting import plot_learning_curves
 from ..presets import PRESETS, default_cache_dir, make_text_classifier
 from ..simulation import ActiveLearningSimulation
 
-__all__ = ["register", "strategy_by_name", "read_labelled_csv", "run_comparison"]
+__all__ = ["register", "strategy_by_name", "strategy_names", "read_labelled_csv", "run_comparison"]
 
-DEMO_STRATEGIES = ("random", "entropy", "margin", "uncertainty_batch", "coreset")
+#: Strategies of the demo: the baseline, two uncertainty samplers and a diversity one.
+DEMO_STRATEGIES = ("random", "entropy", "margin", "coreset")
+
+# Committee strategies need a skal.Committee, which a single-model simulation is not.
+_COMMITTEE_ONLY = {"vote_entropy", "consensus_entropy", "max_disagreement", "max_std"}
+
+
+def strategy_names():
+    """Names ``skal simulate --strategy`` accepts: skal.strategies' ``*_sampling`` less the committee ones."""
+    names = (n[: -len("_sampling")] for n in strategy_module.__all__ if n.endswith("_sampling"))
+    return sorted(n for n in names if n not in _COMMITTEE_ONLY)
 
 
 def strategy_by_name(name):
     """``"entropy"`` or ``"entropy_sampling"`` -> :func:`skal.strategies.entropy_sampling`."""
-    available = sorted(n[: -len("_sampling")] for n in strategy_module.__all__ if n.endswith("_sampling"))
     key = name[: -len("_sampling")] if name.endswith("_sampling") else name
+    available = strategy_names()
     if key not in available:
         raise ValueError(f"Unknown strategy {name!r}; choose from: {', '.join(available)}.")
     return getattr(strategy_module, f"{key}_sampling")
 
 
-def read_labelled_csv(path, text_column, label_column):
-    """Texts and labels from a CSV, with errors that name the file and the columns."""
+def read_labelled_csv(path, text_column="text", label_column="label"):
+    """Texts and labels from a CSV, with errors that name the file and the columns.
+
+    Rows missing a text or a label are dropped.
+
+    Returns
+    -------
+    texts : list of str
+    labels : ndarray
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No such data file: {path}")
     try:
-        frame = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        with warnings.catch_warnings():
+            # More fields than the header in the first row: pandas would read them as an index.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(path, index_col=False)
+    except pd.errors.EmptyDataError as exc:
+        raise ValueError(f"{path} is empty: expected a CSV with a header row and labelled rows.") from exc
+    except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError) as exc:
         raise ValueError(f"Could not read {path} as CSV: {exc}") from exc
     missing = [c for c in (text_column, label_column) if c not in frame.columns]
     if missing:
         raise ValueError(f"{path} has no column {', '.join(map(repr, missing))}; "
-                         f"its columns are {', '.join(map(repr, frame.columns))}.")
+                         f"its columns are {', '.join(map(repr, map(str, frame.columns)))}.")
     frame = frame[[text_column, label_column]].dropna()
     frame = frame[frame[text_column].astype(str).str.strip() != ""]
     if frame.empty:
         raise ValueError(f"{path} holds no rows with both a text and a label.")
-    if frame[label_column].nunique() < 2:
+    counts = frame[label_column].value_counts()
+    if len(counts) < 2:
         raise ValueError(f"{path}: column {label_column!r} holds one class only "
-                         f"({frame[label_column].iloc[0]!r}); active learning needs at least two.")
+                         f"({counts.index[0]}); active learning needs at least two.")
     return frame[text_column].astype(str).tolist(), frame[label_column].to_numpy()
 
 
-def _features(classifier, texts, cache_dir):
-    """For "embedding", embed once and learn on the vectors; otherwise learn on raw text."""
+def _features(classifier, texts, cache_dir, random_state=0):
+    """(X, estimator, on_transformed).
+
+    For ``"embedding"`` the texts are embedded once with the bundled BERT (the
+    encoder is frozen, so every round would compute the same vectors) and
+    logistic regression learns on the vectors; otherwise the preset learns on
+    the raw texts.
+    """
     if classifier != "embedding":
-        return np.asarray(texts, dtype=object), make_text_classifier(classifier, random_state=0)
+        estimator = make_text_classifier(classifier, random_state=random_state)
+        return np.asarray(texts, dtype=object), estimator, classifier == "tfidf"
     from ..embedder import TextEmbedder
 
     start = time.perf_counter()
     Z = TextEmbedder(cache_dir=cache_dir).fit().transform(texts)
-    print(f"embedded {len(texts)} texts with the bundled BERT in {time.perf_counter() - start:.1f}s")
-    return Z, LogisticRegression(max_iter=1000)
+    print(f"embedded {len(texts)} texts with the bundled BERT in {time.perf_counter() - start:.1f} s"
+          + (f" (cache: {cache_dir})" if cache_dir else ""), flush=True)
+    return Z, LogisticRegression(max_iter=1000), False
 
 
-def run_comparison(texts, labels, *, classifier, strategy_names, budget, seeds, batch_size, n_initial,
-                   test_size, out, cache_dir=None, max_candidates=None, title="Active learning"):
-    """Simulate every strategy over ``seeds``; write results.csv/json and learning_curves.png to ``out``."""
+def run_comparison(texts, labels, *, classifier="embedding", strategies=DEMO_STRATEGIES, budget=200,
+                   seeds=3, batch_size=20, n_initial=20, test_size=0.2, out="skal_runs/simulate",
+                   cache_dir=None, max_candidates=None, scoring="accuracy", n_jobs=None, quiet=False,
+                   title="Active learning"):
+    """Simulate every strategy over ``seeds`` seeds; print the table and verdict, write the files.
+
+    The held-out test split (``test_size``: a share, or a row count when
+    >= 1) is stratified and fixed (seed 0) for every run, so the strategies
+    are scored on the same rows.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        :func:`skal.comparison.summarize`'s table.
+    """
     if budget <= n_initial:
         raise ValueError(f"--budget ({budget}) must exceed --n-initial ({n_initial}).")
-    strategies = {name: strategy_by_name(name) for name in strategy_names}
-    X, estimator = _features(classifier, texts, cache_dir)
+    if seeds < 1:
+        raise ValueError(f"--seeds must be at least 1, got {seeds}.")
+    strategies = {name: strategy_by_name(name) for name in dict.fromkeys(strategies)}
+    if isinstance(scoring, str):
+        get_scorer(scoring)  # an unknown name fails here, before any embedding
+    labels = np.asarray(labels)
     test_size = int(test_size) if test_size >= 1 else test_size
-    train, test = train_test_split(np.arange(len(labels)), test_size=test_size, stratify=labels, random_state=0)
+    try:
+        train, test = train_test_split(np.arange(len(labels)), test_size=test_size, stratify=labels,
+                                       random_state=0)
+    except ValueError as exc:
+        raise ValueError(f"Could not hold out a stratified test split of {test_size}: {exc}") from exc
+    if len(train) <= budget:
+        raise ValueError(f"--budget ({budget}) must be smaller than the {len(train)} rows left for the pool "
+                         f"after the test split.")
+    started = time.perf_counter()
+    X, estimator, on_transformed = _features(classifier, texts, cache_dir)
     simulation = ActiveLearningSimulation(
-        estimator, n_initial=n_initial, batch_size=batch_size,
-        n_queries=int(np.ceil((budget - n_initial) / batch_size)), budget=budget,
-        eval_size=0.0, max_candidates=max_candidates, on_transformed=classifier == "tfidf",
+        estimator, n_initial=n_initial, batch_size=batch_size, n_queries=None, budget=budget,
+        scoring=scoring, eval_size=0.0, max_candidates=max_candidates, on_transformed=on_transformed,
     )
-    curves = compare_strategies(simulation, strategies, X[train], labels[train], seeds=range(seeds),
-                                eval_set=(X[test], labels[test]))
+    # Logistic regression on a few hundred rows: BLAS threads only add hand-offs, which cost
+    # 10-100x on a busy machine. Fine-tuning keeps torch's threads.
+    limits = threadpool_limits(limits=1) if classifier != "finetune" else contextlib.nullcontext()
+    with limits:
+        curves = compare_strategies(simulation, strategies, X[train], labels[train], seeds=range(seeds),
+                                    eval_set=(X[test], labels[test]), n_jobs=n_jobs, progress=not quiet)
     table = summarize(curves)
+    score_name = scoring if isinstance(scoring, str) else "score"
+    line = verdict(table, score_name=score_name)
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     curves.to_csv(out / "curves.csv", index=False)
     table.to_csv(out / "results.csv", index=False)
-    (out / "results.json").write_text(json.dumps(table.to_dict(orient="records"), indent=2, default=float))
-    png = plot_learning_curves(curves, out / "learning_curves.png", title=title, score_label="accuracy")
-    with pd.option_context("display.width", 120, "display.max_columns", 20, "display.precision", 3):
-        print(table.to_string(index=False))
+    settings = {"classifier": classifier, "strategies": list(strategies), "budget": budget, "seeds": seeds,
+                "batch_size": batch_size, "n_initial": n_initial, "pool_rows": int(len(train)),
+                "test_rows": int(len(test)), "scoring": score_name, "max_candidates": max_candidates}
+    (out / "results.json").write_text(json.dumps(
+        {"settings": settings, "summary": table.to_dict(orient="records"), "verdict": line},
+        indent=2, default=float))
+    baseline_final = table.set_index("strategy")["final_mean"].get("random")
+    png = plot_learning_curves(
+        curves, out / "learning_curves.png", title=title, score_label=score_name, reference=baseline_final,
+        reference_label=None if baseline_final is None else f"random's final {score_name}")
+    shown = table[["strategy", "final_mean", "final_std", "auc_mean", "auc_std", "labels_used",
+                   "labels_to_match", "seeds_matching", "seconds"]]
+    counts = {"labels_used": "{:.0f}".format, "labels_to_match": "{:.0f}".format, "seconds": "{:.2f}".format}
+    print(shown.to_string(index=False, float_format="{:.3f}".format, formatters=counts, na_rep="-"))
+    print(f"({len(strategies)} strategies x {seeds} seeds, {score_name} on {len(test)} held-out rows, "
+          f"{time.perf_counter() - started:.1f} s; labels_to_match: labels for the mean curve to reach "
+          f"random's final {score_name})")
+    print(f"table: {out / 'results.csv'}")
     print(f"plot: {png}")
-    line = verdict(table)
-    print(f"verdict: {line}")
+    print(f"verdict: {line}", flush=True)
     return table
 
 
 def _simulate(args):
     texts, labels = read_labelled_csv(args.data, args.text_column, args.label_column)
-    run_comparison(texts, labels, classifier=args.classifier, strategy_names=args.strategy,
+    run_comparison(texts, labels, classifier=args.classifier, strategies=args.strategy,
                    budget=args.budget, seeds=args.seeds, batch_size=args.batch_size,
                    n_initial=args.n_initial, test_size=args.test_size, out=args.out,
-                   cache_dir=args.cache_dir, max_candidates=args.max_candidates,
-                   title=f"Active learning on {Path(args.data).name}")
+                   cache_dir=args.cache_dir, max_candidates=args.max_candidates, scoring=args.scoring,
+                   n_jobs=args.n_jobs, quiet=args.quiet, title=f"Active learning on {Path(args.data).name}")
     return 0
 
 
 def _demo(args):
     from ..datasets import load_movie_reviews
 
+    started = time.perf_counter()
     frame = load_movie_reviews()
     if args.quick:
         frame = frame.sample(n=1200, random_state=0)
-    budget, batch = (100, 20) if args.quick else (300, 20)
-    print(f"skal demo: {len(frame)} movie-review sentences, classifier={args.classifier}, "
-          f"strategies={', '.join(DEMO_STRATEGIES)}, {args.seeds} seeds, budget {budget} labels")
+    budget, test_size = (100, 300) if args.quick else (300, 2000)
+    print(f"skal demo: {len(frame)} movie-review sentences (Pang & Lee, 2005), classifier={args.classifier}, "
+          f"strategies {', '.join(DEMO_STRATEGIES)}, {args.seeds} seeds, {budget} labels in batches of 20",
+          flush=True)
     run_comparison(frame["text"].tolist(), frame["label"].to_numpy(), classifier=args.classifier,
-                   strategy_names=DEMO_STRATEGIES, budget=budget, seeds=args.seeds, batch_size=batch,
-                   n_initial=20, test_size=2000 if not args.quick else 300, out=args.out,
-                   cache_dir=args.cache_dir, title="Movie-review polarity (MR)")
+                   strategies=DEMO_STRATEGIES, budget=budget, seeds=args.seeds, batch_size=20,
+                   n_initial=20, test_size=test_size, out=args.out, cache_dir=args.cache_dir,
+                   max_candidates=args.max_candidates, n_jobs=args.n_jobs, quiet=args.quiet,
+                   title="Movie-review polarity (MR)")
+    print(f"demo finished in {time.perf_counter() - started:.1f} s")
     return 0
 
 
+def _common(parser, out):
+    parser.add_argument("--seeds", type=int, default=3, help="runs per strategy, seeds 0..K-1 (default 3)")
+    parser.add_argument("--classifier", choices=PRESETS, default="embedding",
+                        help="embedding: frozen BERT embeddings + logistic regression (fast, default); "
+                             "tfidf: TF-IDF + logistic regression; finetune: fine-tune BERT every round "
+                             "(slow without a GPU)")
+    parser.add_argument("--max-candidates", type=int, default=None,
+                        help="score only a random subset of this many pool rows per round")
+    parser.add_argument("--n-jobs", type=int, default=None, help="parallel runs (joblib)")
+    parser.add_argument("--cache-dir", default=default_cache_dir(),
+                        help="embedding cache (default $SKAL_CACHE or ~/.cache/skal)")
+    parser.add_argument("--out", default=out, help=f"output folder (default {out})")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def register(subparsers):
-    sim = subparsers.add_parser("simulate", help="compare query strategies on a labelled CSV")
+    """Add the ``simulate`` and ``demo`` sub-commands."""
+    sim = subparsers.add_parser(
+        "simulate", help="compare query strategies on a labelled CSV",
+        description="Replay active learning on a labelled CSV for every strategy and seed; write "
+                    "results.csv, results.json, curves.csv and learning_curves.png to --out.")
     sim.add_argument("--data", required=True, help="CSV file with a text and a label column")
-    sim.add_argument("--text-column", default="text")
-    sim.add_argument("--label-column", default="label")
-    sim.add_argument("--strategy", nargs="+", default=["random", "entropy"],
-                     help="strategy names, e.g. random entropy margin coreset")
-    sim.add_argument("--budget", type=int, default=200, help="labels in total, seed set included")
-    sim.add_argument("--seeds", type=int, default=3)
-    sim.add_argument("--batch-size", type=int, default=20)
-    sim.add_argument("--n-initial", type=int, default=20)
-    sim.add_argument("--test-size", type=float, default=0.2, help="held-out share (or count) for the curve")
-    sim.add_argument("--classifier", choices=PRESETS, default="embedding")
-    sim.add_argument("--max-candidates", type=int, default=None, help="score a random subset of the pool")
-    sim.add_argument("--cache-dir", default=default_cache_dir(), help="embedding cache")
-    sim.add_argument("--out", default="skal_runs/simulate")
+    sim.add_argument("--text-column", default="text", help="default: text")
+    sim.add_argument("--label-column", default="label", help="default: label")
+    sim.add_argument("--strategy", nargs="+", default=["random", "entropy"], metavar="S",
+                     help=f"strategies to compare, among: {', '.join(strategy_names())} (default: random entropy)")
+    sim.add_argument("--budget", type=int, default=200, help="labels in total, seed set included (default 200)")
+    sim.add_argument("--batch-size", type=int, default=20, help="labels per round (default 20)")
+    sim.add_argument("--n-initial", type=int, default=20, help="seed set, stratified (default 20)")
+    sim.add_argument("--test-size", type=float, default=0.2,
+                     help="held-out share (< 1) or row count (>= 1) scoring the curves (default 0.2)")
+    sim.add_argument("--scoring", default="accuracy", help="a scikit-learn scorer name (default accuracy)")
+    _common(sim, "skal_runs/simulate")
     sim.set_defaults(func=_simulate)
 
-    demo = subparsers.add_parser("demo", help="compare strategies on the bundled movie reviews")
-    demo.add_argument("--seeds", type=int, default=3)
-    demo.add_argument("--classifier", choices=PRESETS, default="embedding")
-    demo.add_argument("--quick", action="store_true", help="a small run (1,200 sentences)")
-    demo.add_argument("--cache-dir", default=default_cache_dir())
-    demo.add_argument("--out", default="skal_runs/demo")
+    demo = subparsers.add_parser(
+        "demo", help="compare strategies on the bundled movie reviews",
+        description="Random, entropy, margin and core-set sampling on the bundled movie-review "
+                    "sentences, 300 labels in batches of 20, scored on 2,000 held-out sentences.")
+    demo.add_argument("--quick", action="store_true", help="a small run: 1,200 sentences, 100 labels")
+    _common(demo, "skal_runs/demo")
     demo.set_defaults(func=_demo)
