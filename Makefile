@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed
 
 test: setup
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q --doctest-modules skal tests
 
 demo: setup
 	$(VENV)/bin/skal demo

@@ -152,7 +152,7 @@ def main(argv=None):
     parser.add_argument("--quiet", action="store_true")
     emb = parser.add_argument_group("embedding + logistic regression")
     emb.add_argument("--strategies", nargs="+",
-                     default=["random", "entropy", "margin", "coreset", "uncertainty_batch"])
+                     default=["random", "entropy", "margin", "coreset", "badge", "uncertainty_batch"])
     emb.add_argument("--seeds", type=int, default=3)
     emb.add_argument("--budget", type=int, default=500)
     emb.add_argument("--batch-size", type=int, default=25)
@@ -160,7 +160,7 @@ def main(argv=None):
     emb.add_argument("--max-candidates", type=int, default=None)
     emb.add_argument("--n-jobs", type=int, default=None)
     fin = parser.add_argument_group("fine-tuned transformer (small by default: slow on a CPU)")
-    fin.add_argument("--finetune-strategies", nargs="+", default=["random", "entropy", "margin", "coreset"])
+    fin.add_argument("--finetune-strategies", nargs="+", default=["random", "entropy", "margin", "coreset", "badge"])
     fin.add_argument("--finetune-seeds", type=int, default=1)
     fin.add_argument("--finetune-budget", type=int, default=100)
     fin.add_argument("--finetune-batch-size", type=int, default=20)

@@ -59,6 +59,7 @@ from sklearn.metrics import cohen_kappa_score
 from sklearn.utils import check_random_state
 
 from .data import n_rows, take_rows
+from .strategies.uncertainty import proba_entropy, proba_uncertainty
 
 __all__ = [
     "StoppingCriterion",
@@ -82,8 +83,7 @@ def _check_positive_int(value, name):
 
 
 def _as_history(history):
-    values = np.asarray(history, dtype=float).ravel()
-    return values
+    return np.asarray(history, dtype=float).ravel()
 
 
 class StoppingCriterion(BaseEstimator):
@@ -322,12 +322,9 @@ class ClassificationChange(_StopSetCriterion):
 
 def _uncertainty(proba, kind):
     """Per-row uncertainty in [0, 1]: least confidence, or entropy over log(n_classes)."""
-    proba = np.asarray(proba, dtype=float)
     if kind == "least_confident":
-        return 1.0 - proba.max(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(proba > 0, proba * np.log(proba), 0.0)
-    return -terms.sum(axis=1) / np.log(max(proba.shape[1], 2))
+        return proba_uncertainty(proba)
+    return proba_entropy(proba) / np.log(max(np.shape(proba)[1], 2))
 
 
 class _UncertaintyCriterion(StoppingCriterion):
