@@ -73,7 +73,7 @@ def main():
     parser.add_argument("--device", default="auto")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     parser.add_argument("--repeats", type=int, default=1,
-                        help="time each method this many times after a warm-up pass, keep the best")
+                        help="after a warm-up pass, time each method this many times and keep the best")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -88,23 +88,22 @@ def main():
     print(f"device {device}, torch threads {torch.get_num_threads()}, {len(texts)} MR texts, "
           f"tokens per text: median {int(np.median(lengths))}, max {max(lengths)}")
 
-    methods = [(f"predict_proba (length-sorted batches of {args.batch_size})", clf.predict_proba, (texts,)),
-               (f"unsorted batches of {args.batch_size}", unsorted_batches,
-                (model, tokenizer, texts, args.max_length, args.batch_size, device)),
-               ("per-example loop", per_example_loop, (model, tokenizer, texts, args.max_length, device))]
+    methods = {"sorted": (f"predict_proba (length-sorted batches of {args.batch_size})", clf.predict_proba,
+                          (texts,)),
+               "unsorted": (f"unsorted batches of {args.batch_size}", unsorted_batches,
+                            (model, tokenizer, texts, args.max_length, args.batch_size, device)),
+               "loop": ("per-example loop", per_example_loop, (model, tokenizer, texts, args.max_length, device))}
     if device != "cpu":  # predict_proba runs under autocast there; the other two in float32
-        methods.insert(1, ("predict_proba, float32 (autocast off)", _without_autocast(clf), (texts,)))
+        methods["float32"] = ("predict_proba, float32 (autocast off)", _without_autocast(clf), (texts,))
     results = {}
-    for name, function, arguments in methods:
-        if args.repeats > 1:
-            function(*arguments)  # warm-up: every batch shape once
-        results[name] = timed(function, *arguments, repeats=args.repeats)
+    for key, (_, function, arguments) in methods.items():
+        function(*arguments)  # warm-up: every batch shape once
+        results[key] = timed(function, *arguments, repeats=args.repeats)
 
     n = len(texts)
-    for name, (_, seconds) in results.items():
-        print(f"{name + ':':<48}{n / seconds:9.1f} texts/s")
-    (batched, t_batched), (_, t_unsorted), (loop, t_loop) = [results[name] for name, *_ in methods
-                                                              if "float32" not in name]
+    for key, (name, _, _) in methods.items():
+        print(f"{name + ':':<48}{n / results[key][1]:9.1f} texts/s")
+    (batched, t_batched), (_, t_unsorted), (loop, t_loop) = results["sorted"], results["unsorted"], results["loop"]
     print(f"ratio predict_proba / loop: {t_loop / t_batched:.2f}x "
           f"(unsorted batches / loop: {t_loop / t_unsorted:.2f}x); "
           f"max |difference| in probabilities: {np.abs(batched - loop).max():.1e}")
@@ -120,6 +119,7 @@ def _without_autocast(clf):
         finally:
             module.amp_dtype = saved
     return predict_proba
+
 
 if __name__ == "__main__":
     main()

@@ -55,6 +55,7 @@ from skal import ActiveLearningSimulation  # noqa: E402
 from skal.cli.simulate import strategy_by_name  # noqa: E402
 from skal.comparison import compare_strategies, summarize  # noqa: E402
 from skal.plotting import draw_learning_curves  # noqa: E402
+from skal.presets import default_cache_dir  # noqa: E402
 
 DATASETS = {
     "mr": ("mr.csv", None, "MR (movie-review polarity)"),
@@ -115,7 +116,7 @@ def run_finetune(name, data, args):
         batch_size=args.finetune_batch_size, n_queries=None, budget=args.finetune_budget, scoring="accuracy",
         eval_size=0.0, max_candidates=args.finetune_max_candidates,
     )
-    return compare_strategies(simulation, _strategies(args.finetune_strategies or args.strategies), X_train,
+    return compare_strategies(simulation, _strategies(args.finetune_strategies), X_train,
                               y_train, seeds=range(args.finetune_seeds), eval_set=(X_test, y_test),
                               n_jobs=args.finetune_n_jobs, progress=not args.quiet)
 
@@ -147,7 +148,8 @@ def main(argv=None):
     parser.add_argument("--models", nargs="+", choices=["embedding", "finetune"], default=["embedding", "finetune"])
     parser.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "learning_curves")
-    parser.add_argument("--cache-dir", default=str(Path.home() / ".cache" / "skal"), help="embedding cache")
+    parser.add_argument("--cache-dir", default=default_cache_dir(),
+                        help="embedding cache (default $SKAL_CACHE or ~/.cache/skal)")
     parser.add_argument("--test-size", type=int, default=2000, help="test rows of MR and SUBJ (TREC: given 500)")
     parser.add_argument("--quiet", action="store_true")
     emb = parser.add_argument_group("embedding + logistic regression")

@@ -197,9 +197,9 @@ class _StopSetCriterion(StoppingCriterion):
         if self.stop_set is not None:
             return self.stop_set
         if not hasattr(self, "stop_set_"):
-            if X_pool is None or n_rows(X_pool) == 0:
+            size = 0 if X_pool is None else n_rows(X_pool)
+            if size == 0:
                 return None
-            size = n_rows(X_pool)
             rng = check_random_state(self.random_state)
             rows = np.sort(rng.permutation(size)[: self.stop_set_size])
             self.stop_set_ = take_rows(X_pool, rows)

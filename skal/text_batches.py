@@ -130,6 +130,7 @@ def length_sorted_batches(tokenizer, texts, batch_size, max_length, device="cpu"
                 column = column - (width - length)
             inside = (column >= 0) & (column < length)
             positions = offsets[rows][:, None] + np.clip(column, 0, length - 1)
-            batch = {key: torch.from_numpy(np.where(inside, values[positions], pad_values.get(key, 0)))
-                     for key, values in flat.items()}
-            yield rows + start, {key: value.to(device) for key, value in batch.items()}
+            yield rows + start, {
+                key: torch.from_numpy(np.where(inside, values[positions], pad_values.get(key, 0))).to(device)
+                for key, values in flat.items()
+            }
