@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skal.plotting import plot_learning_curves
+from skal.plotting import draw_learning_curves, plot_learning_curves
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -52,3 +52,19 @@ def test_one_seed_and_errors(tmp_path):
         plot_learning_curves(one, tmp_path / "x.pdf")
     assert not (tmp_path / "x.png").exists()
     np.testing.assert_equal(len(list(tmp_path.iterdir())), 1)
+
+
+def test_draws_into_a_given_axes_for_grids_of_panels():
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    left, right = fig.subplots(1, 2)
+    curves = _curves()
+    assert draw_learning_curves(left, curves, title="MR", score_label="accuracy", reference=0.7,
+                                reference_label="random, final") is left
+    assert [line.get_label() for line in left.get_lines()] == ["random", "entropy", "random, final"]
+    np.testing.assert_allclose(left.get_lines()[1].get_ydata(), 0.51 + 0.003 * np.array([20, 40, 60, 80]))
+    assert left.get_title() == "MR" and left.get_ylabel() == "accuracy (mean ± std, 3 seeds)"
+    assert not right.has_data(), "only the given axes is drawn on"
+    with pytest.raises(ValueError, match="lacks the columns"):
+        draw_learning_curves(right, curves.drop(columns="score"))
