@@ -1,0 +1,108 @@
+"""The row-by-row decisions of :meth:`LabellingSession.teach_batch`, as a pure function of the table.
+
+:class:`BatchDecision` gives every row of a labels table a status and a
+reason: first from the table alone (missing or unknown id, no text,
+unknown label, conflicts and repeats within the batch), then, under the
+log's lock, against the labels the session holds.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from skal.labelling.batch import BatchDecision
+>>> table = pd.DataFrame({"id": ["0", "9", "1"], "label": ["pos", "pos", "meh"]})
+>>> decision = BatchDecision(table, "id", "label", pd.Index(["0", "1"]), [True, True], ["pos", "neg"])
+>>> decision.against({}, overwrite=False).tolist()
+[0]
+>>> decision.report(applied=False).rows["reason"].tolist()
+['', 'unknown id', 'unknown label']
+"""
+
+import numpy as np
+import pandas as pd
+
+from .pool import blank
+from .results import TeachReport
+
+__all__ = ["BatchDecision"]
+
+
+class BatchDecision:
+    """Statuses of the rows of a labels table (see :class:`~skal.labelling.TeachReport`).
+
+    Parameters
+    ----------
+    frame : DataFrame
+    id_column, label_column : str
+    index : pandas.Index of the pool's row ids
+    valid : array of bool, pool rows with a text
+    label_set : sequence of str
+    """
+
+    def __init__(self, frame, id_column, label_column, index, valid, label_set):
+        missing = [c for c in (id_column, label_column) if c not in frame.columns]
+        if missing:
+            raise ValueError(f"The labels table has no column {', '.join(map(repr, missing))}; "
+                             f"its columns are {', '.join(map(repr, frame.columns))}.")
+        ids = frame[id_column].astype(object)
+        labels = frame[label_column].astype(object)
+        blank_id, blank_label = blank(ids.to_numpy()), blank(labels.to_numpy())
+        self.ids = np.where(blank_id, None, ids.astype(str).str.strip().to_numpy())
+        self.labels = np.where(blank_label, None, labels.astype(str).str.strip().to_numpy())
+        problem = (frame["problem"].to_numpy(dtype=object) if "problem" in frame.columns
+                   else np.full(len(frame), None, dtype=object))
+        positions = index.get_indexer(pd.Index(self.ids, dtype=object))
+        self.status = np.full(len(frame), None, dtype=object)
+        self.reason = np.full(len(frame), "", dtype=object)
+        self.existing = np.full(len(frame), None, dtype=object)
+        self._decide(~blank(problem), "rejected", problem)
+        self._decide(blank_id, "rejected", "missing id")
+        self._decide(positions < 0, "rejected", "unknown id")
+        self._decide(~np.asarray(valid, dtype=bool)[np.maximum(positions, 0)], "rejected", "row has no text")
+        self._decide(blank_label, "blank", "no label given")
+        self._decide(~pd.Index(self.labels, dtype=object).isin(list(label_set)), "rejected", "unknown label")
+        open_rows = pd.DataFrame({"id": self.ids, "label": self.labels})[self._undecided()]
+        n_labels = open_rows.groupby("id")["label"].transform("nunique")
+        conflicting = np.zeros(len(frame), dtype=bool)
+        conflicting[open_rows.index[n_labels.to_numpy() > 1]] = True
+        self._decide(conflicting, "rejected", "conflicting labels for this id in the batch")
+        repeated = np.zeros(len(frame), dtype=bool)
+        repeated[open_rows.index[open_rows.duplicated(["id", "label"]).to_numpy()]] = True
+        self._decide(repeated, "duplicate", "repeats an earlier row of the batch")
+
+    def _undecided(self):
+        return pd.isna(self.status)
+
+    def _decide(self, mask, what, why=""):
+        mask = np.asarray(mask, dtype=bool) & self._undecided()
+        self.status[mask] = what
+        self.reason[mask] = why[mask] if isinstance(why, np.ndarray) else why
+
+    def against(self, current, overwrite):
+        """Decide the remaining rows against ``current`` (``{id: label}``); the positions to write.
+
+        Returns
+        -------
+        ndarray of int, the rows to write as label events (``added`` or
+        ``relabelled``), empty when nothing may be written.
+        """
+        self.existing[:] = [current.get(i) for i in self.ids]
+        same = pd.Series(self.existing == self.labels).to_numpy(dtype=bool)
+        has_label = pd.notna(self.existing)
+        self._decide(has_label & same, "unchanged", "already labelled the same")
+        if overwrite:
+            self._decide(has_label, "relabelled", "replaces the existing label")
+        else:
+            self._decide(has_label, "rejected", "conflicts with the existing label (pass overwrite=True)")
+        self._decide(np.ones(len(self.status), dtype=bool), "added")
+        return np.flatnonzero((self.status == "added") | (self.status == "relabelled"))
+
+    @property
+    def any_rejected(self):
+        """Whether any row is rejected."""
+        return bool((self.status == "rejected").any())
+
+    def report(self, applied):
+        """The :class:`~skal.labelling.TeachReport` of these decisions."""
+        rows = pd.DataFrame({"id": self.ids, "label": self.labels, "existing": self.existing,
+                             "status": self.status, "reason": self.reason})
+        return TeachReport(rows=rows, applied=applied)

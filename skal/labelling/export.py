@@ -1,0 +1,176 @@
+"""A session's labels for other tools: CSV, JSON lines or Label Studio, plus who disagreed.
+
+Everything here reads the session through its public API
+(:meth:`~skal.labelling.LabellingSession.labelled_frame` and
+:meth:`~skal.labelling.LabellingSession.events`), so what is exported is
+the log replayed, undos and corrections applied, never the raw log.
+
+Examples
+--------
+>>> import tempfile, pandas as pd
+>>> from skal.labelling import LabellingSession
+>>> from skal.labelling.export import export_labels
+>>> tmp = tempfile.mkdtemp()
+>>> pd.DataFrame({"text": ["good", "bad"]}).to_csv(f"{tmp}/pool.csv", index=False)
+>>> session = LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg")
+>>> session.record("0", "pos", annotator="ann")
+>>> path = export_labels(session, f"{tmp}/labels.csv")
+>>> pd.read_csv(path, dtype=str)[["id", "text", "label", "annotator"]]
+  id  text label annotator
+0  0  good   pos       ann
+"""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ..interchange import ID_KEY
+from .storage import write_atomically
+
+__all__ = ["FORMATS", "disagreements_frame", "export_labels", "history_frame", "to_label_studio_annotations"]
+
+#: Formats :func:`export_labels` writes.
+FORMATS = ("csv", "jsonl", "label-studio")
+
+_HISTORY_COLUMNS = ["seq", "event", "id", "text", "label", "annotator", "time", "source", "undone", "in_effect"]
+
+
+def history_frame(session):
+    """Every label and skip of the session, oldest first, with who, when, and whether it still counts.
+
+    Returns
+    -------
+    DataFrame with ``seq``, ``event``, ``id``, ``text``, ``label``,
+    ``annotator``, ``time``, ``source``, ``undone`` and ``in_effect``.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from skal.labelling import LabellingSession
+    >>> from skal.labelling.export import history_frame
+    >>> tmp = tempfile.mkdtemp()
+    >>> pd.DataFrame({"text": ["good", "bad"]}).to_csv(f"{tmp}/pool.csv", index=False)
+    >>> session = LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg")
+    >>> session.record("1", "pos", annotator="ann")
+    >>> _ = session.correct("1", "neg", annotator="bob")
+    >>> history_frame(session)[["id", "label", "annotator", "in_effect"]].to_dict("records")
+    [{'id': '1', 'label': 'pos', 'annotator': 'ann', 'in_effect': False}, {'id': '1', 'label': 'neg', 'annotator': 'bob', 'in_effect': True}]
+    """
+    events = session.events()
+    frame = pd.DataFrame(events, columns=list(dict.fromkeys(_HISTORY_COLUMNS[:3] + _HISTORY_COLUMNS[4:])))
+    frame.insert(3, "text", session.texts(frame["id"].tolist()))
+    return frame[_HISTORY_COLUMNS]
+
+
+def disagreements_frame(session):
+    """Rows that annotators labelled differently, each annotator's latest label not undone counting.
+
+    Returns
+    -------
+    DataFrame with ``id``, ``text``, ``label`` (the label in effect) and
+    ``labels`` (``"ann=pos; bob=neg"``).
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from skal.labelling import LabellingSession
+    >>> from skal.labelling.export import disagreements_frame
+    >>> tmp = tempfile.mkdtemp()
+    >>> pd.DataFrame({"text": ["good", "bad"]}).to_csv(f"{tmp}/pool.csv", index=False)
+    >>> session = LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg")
+    >>> session.record("1", "pos", annotator="ann")
+    >>> _ = session.correct("1", "neg", annotator="bob")
+    >>> disagreements_frame(session)[["id", "label", "labels"]].to_dict("records")
+    [{'id': '1', 'label': 'neg', 'labels': 'ann=pos; bob=neg'}]
+    """
+    history = history_frame(session)
+    given = history[(history["event"] == "label") & ~history["undone"].astype(bool)].copy()
+    given["annotator"] = given["annotator"].fillna("unknown")
+    latest = given.drop_duplicates(["id", "annotator"], keep="last")
+    n_labels = latest.groupby("id")["label"].transform("nunique")
+    latest = latest[n_labels > 1]
+    current = given[given["in_effect"].astype(bool)].set_index("id")["label"]
+    summary = (latest.assign(pair=latest["annotator"].astype(str) + "=" + latest["label"].astype(str))
+               .groupby("id", sort=False)["pair"].agg("; ".join))
+    ids = summary.index.tolist()
+    return pd.DataFrame({"id": ids, "text": session.texts(ids), "label": current.reindex(ids).tolist(),
+                         "labels": summary.tolist()}, columns=["id", "text", "label", "labels"])
+
+
+def to_label_studio_annotations(frame, *, from_name="label", to_name="text"):
+    """Labelled rows as Label Studio tasks with one annotation each (its JSON export format).
+
+    ``skal teach --labels`` (:func:`skal.interchange.read_label_studio_annotations`)
+    reads them back.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skal.labelling.export import to_label_studio_annotations
+    >>> from skal.interchange import read_label_studio_annotations
+    >>> tasks = to_label_studio_annotations(pd.DataFrame({"id": ["4"], "text": ["so dull"], "label": ["neg"]}))
+    >>> read_label_studio_annotations(tasks)[["id", "label"]].to_dict("records")
+    [{'id': '4', 'label': 'neg'}]
+    """
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    tasks = []
+    for record in records:
+        annotation = {"was_cancelled": False, "result": [
+            {"from_name": from_name, "to_name": to_name, "type": "choices",
+             "value": {"choices": [str(record["label"])]}}]}
+        if record.get("annotator") is not None:
+            annotation["completed_by"] = record["annotator"]
+        if record.get("time") is not None:
+            annotation["created_at"] = record["time"]
+        tasks.append({"data": {"text": record["text"], ID_KEY: str(record["id"])}, "annotations": [annotation]})
+    return tasks
+
+
+def export_labels(session, out=None, format="csv"):
+    """Write the session's labels (undo and corrections applied), with annotator and time.
+
+    Parameters
+    ----------
+    session : LabellingSession
+    out : str or path, default=None
+        The file to write; None is ``labels.csv`` (``.jsonl``, ``.json``)
+        in the session directory.
+    format : {"csv", "jsonl", "label-studio"}, default="csv"
+
+    Returns
+    -------
+    Path, the file written (atomically).
+
+    Examples
+    --------
+    >>> import json, tempfile, pandas as pd
+    >>> from skal.labelling import LabellingSession
+    >>> from skal.labelling.export import export_labels
+    >>> tmp = tempfile.mkdtemp()
+    >>> pd.DataFrame({"text": ["good", "bad"]}).to_csv(f"{tmp}/pool.csv", index=False)
+    >>> session = LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg")
+    >>> session.record("1", "neg")
+    >>> path = export_labels(session, format="jsonl")
+    >>> path.name, json.loads(path.read_text())["label"]
+    ('labels.export.jsonl', 'neg')
+    """
+    if format not in FORMATS:
+        raise ValueError(f"Unknown export format {format!r}; choose one of {', '.join(FORMATS)}.")
+    default = {"csv": "labels.csv", "jsonl": "labels.jsonl", "label-studio": "labels.label-studio.json"}
+    if out is None:
+        out = Path(session.directory) / default[format]
+        if format == "jsonl":  # never over the event log
+            out = out.with_name("labels.export.jsonl")
+    out = Path(out)
+    frame = session.labelled_frame(details=True)
+    if format == "csv":
+        data = frame.to_csv(index=False).encode("utf-8")
+    elif format == "jsonl":
+        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+    else:
+        data = json.dumps(to_label_studio_annotations(frame), ensure_ascii=False, indent=1).encode("utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(out, lambda f: f.write(data))
+    return out

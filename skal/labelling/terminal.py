@@ -1,0 +1,219 @@
+"""The terminal front end: label one text at a time at a prompt.
+
+It uses only the public API of :class:`~skal.labelling.LabellingSession`,
+like the browser front end (:mod:`skal.labelling.web`).
+
+Examples
+--------
+>>> import io, tempfile, pandas as pd
+>>> from skal.labelling import LabellingSession, label_in_terminal
+>>> tmp = tempfile.mkdtemp()
+>>> pd.DataFrame({"text": ["good", "bad", "fine"]}).to_csv(f"{tmp}/pool.csv", index=False)
+>>> session = LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg", classifier="tfidf")
+>>> result = label_in_terminal(session, stdin=io.StringIO("1\\nq\\n"), stdout=io.StringIO())
+>>> result["labelled"], result["ended"]
+(1, 'quit')
+"""
+
+import getpass
+import sys
+import textwrap
+import time
+
+import numpy as np
+
+from .settings import RESERVED_ANSWERS
+from .storage import LOG_FILE
+
+__all__ = ["default_annotator", "label_in_terminal", "progress_line", "resolve_label"]
+
+
+def default_annotator():
+    """The login name, recorded as the annotator of terminal events ("unknown" when there is none).
+
+    Examples
+    --------
+    >>> from skal.labelling.terminal import default_annotator
+    >>> isinstance(default_annotator(), str)
+    True
+    """
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers)
+        return "unknown"
+
+
+def _isatty(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def resolve_label(answer, labels):
+    """A typed answer as a label name: exact name, 1-based number, or name in any case; None if none.
+
+    Examples
+    --------
+    >>> from skal.labelling.terminal import resolve_label
+    >>> resolve_label("2", ["pos", "neg"]), resolve_label("POS", ["pos", "neg"]), resolve_label("x", ["a", "b"])
+    ('neg', 'pos', None)
+    """
+    if answer in labels:
+        return answer
+    numbered = not any(label.isdigit() for label in labels)
+    if numbered and answer.isdigit() and 1 <= int(answer) <= len(labels):
+        return labels[int(answer) - 1]
+    folded = [label for label in labels if label.lower() == answer.lower()]
+    return folded[0] if len(folded) == 1 else None
+
+
+def progress_line(status):
+    """One line of progress from :meth:`LabellingSession.status`.
+
+    Examples
+    --------
+    >>> from skal.labelling.terminal import progress_line
+    >>> progress_line({"labelled": 1, "counts": {"a": 1, "b": 0}, "skipped": 0, "left": 4, "retrain_in": None})
+    '1 labelled (a 1, b 0) | 0 skipped | 4 left'
+    """
+    counts = ", ".join(f"{label} {n}" for label, n in status["counts"].items())
+    line = f"{status['labelled']} labelled ({counts}) | {status['skipped']} skipped | {status['left']} left"
+    if status["retrain_in"] is not None:
+        line += f" | retrain in {status['retrain_in']}"
+    return line
+
+
+def label_in_terminal(session, *, stdin=None, stdout=None, eval_set=None, width=100, annotator=None):
+    """Label in a plain-text terminal loop until every row is done or the person quits.
+
+    Each text is shown with the model's guess and confidence; answers are a
+    label's number or name, ``s`` (skip), ``u`` (undo the last label or
+    skip) or ``q`` (quit; end of input and Ctrl-C quit too). Every answer
+    is on disk before the next text appears. The model is retrained in the
+    foreground when :meth:`LabellingSession.retrain_due` (a line says so,
+    and how long it took); when that fails, the error is shown, labelling
+    goes on with the previous model, and retraining is tried again
+    ``batch_size`` labels later.
+
+    Parameters
+    ----------
+    session : LabellingSession
+    stdin, stdout : text streams, default=sys.stdin, sys.stdout
+        Answers are read a line at a time; when ``stdin`` is not a terminal
+        each answer is echoed, so a piped session reads like a typed one.
+    eval_set : (texts, labels), default=None
+        Held-out labelled rows; their accuracy is shown after each retrain.
+    width : int, default=100
+        Wrap texts at this width.
+    annotator : str, default=None
+        Recorded with every label and skip; None is the login name.
+
+    Returns
+    -------
+    dict
+        :meth:`LabellingSession.status` plus ``ended``: "done", "quit" or
+        "interrupted".
+    """
+    stdin = sys.stdin if stdin is None else stdin
+    stdout = sys.stdout if stdout is None else stdout
+    echo = not _isatty(stdin)
+    annotator = default_annotator() if annotator is None else str(annotator)
+    labels, c = session.label_set, session.config
+    if eval_set is not None:
+        eval_texts, eval_labels = (np.asarray(part, dtype=object) for part in eval_set)
+        unknown = sorted(set(eval_labels.tolist()) - set(labels))
+        if unknown:
+            raise ValueError(f"The held-out labels {unknown} are not among the session's labels {list(labels)}.")
+
+    def say(line=""):
+        stdout.write(line + "\n")
+        stdout.flush()
+
+    def ask(prompt):
+        stdout.write(prompt)
+        stdout.flush()
+        line = stdin.readline()
+        if not line:
+            say()
+            return None
+        answer = line.strip()
+        if echo:
+            say(answer)
+        return answer
+
+    def retrain(why):
+        status = session.status()
+        if status["model_labels"] == 0 and c["classifier"] == "embedding":
+            why += "; the first model embeds the whole pool once"
+        say(f"retraining on {status['labelled']} labels ({why})...")
+        start = time.perf_counter()
+        session.retrain()
+        line = f"model updated in {time.perf_counter() - start:.1f}s"
+        if eval_set is not None:
+            line += f"; held-out accuracy {session.score(eval_texts, eval_labels):.3f} ({len(eval_labels)} rows)"
+        say(line)
+
+    numbered = not any(label.isdigit() for label in labels)
+    choices = "  ".join(f"[{i}] {label}" if numbered else label for i, label in enumerate(labels, 1))
+    prompt = f"{choices}  [s]kip  [u]ndo  [q]uit > "
+    status = session.status()
+    say(f"skal label: {status['rows']} texts in {c['data']}, labels {', '.join(labels)}")
+    say(f"strategy {c['strategy']}, retrain every {c['batch_size']} labels, classifier {c['classifier']}; "
+        f"labels are saved to {session.directory / LOG_FILE} as you go")
+    if status["labelled"] or status["skipped"]:
+        say(f"resuming: {progress_line(status)}")
+    failed_at = None
+    ended = "done"
+    try:
+        if session.retrain_due():
+            retrain(f"the saved model lags the label log by {status['unseen']}")
+        while True:
+            item = session.next_item()
+            if item is None:
+                say("every row is labelled or skipped.")
+                break
+            status = session.status()
+            say()
+            say(f"--- {progress_line(status)} ---")
+            guess = ("no model yet (random order)" if item.guess is None
+                     else f"model: {item.guess} ({item.confidence:.2f})")
+            say(f"id {item.id} | {guess}")
+            say(textwrap.fill(item.text, width=width, initial_indent="  ", subsequent_indent="  "))
+            answer = ask(prompt)
+            if answer is None:
+                ended = "quit"
+                break
+            if not answer:
+                continue
+            command = RESERVED_ANSWERS.get(answer.lower())
+            if command == "quit":
+                ended = "quit"
+                break
+            if command == "undo":
+                undone = session.undo()
+                say("nothing to undo." if undone is None else f"undone: id {undone}")
+                continue
+            if command == "skip":
+                session.skip(item.id, annotator=annotator)
+                continue
+            label = resolve_label(answer, labels)
+            if label is None:
+                say(f"unknown answer {answer!r}: type a label's number or name, s, u or q.")
+                continue
+            session.record(item.id, label, annotator=annotator)
+            status = session.status()
+            if session.retrain_due() and (failed_at is None or status["unseen"] >= failed_at + c["batch_size"]):
+                try:
+                    retrain(f"{status['unseen']} new")
+                    failed_at = None
+                except Exception as exc:  # the labels are safe; keep the person labelling
+                    failed_at = status["unseen"]
+                    say(f"retraining failed ({type(exc).__name__}: {exc}); every label is saved. Labelling "
+                        f"goes on with the previous model; retrying after {c['batch_size']} more labels.")
+    except KeyboardInterrupt:
+        say()
+        ended = "interrupted"
+    status = session.status()
+    say(f"{progress_line(status)}. Every label is saved; run the same command to resume.")
+    return {**status, "ended": ended}
