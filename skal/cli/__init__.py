@@ -43,6 +43,11 @@ def main(argv=None):
     except (ValueError, FileNotFoundError) as exc:
         print(f"skal {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # read-only folder, full disk: what was confirmed before is on disk
+        print(f"skal {args.command}: error: could not access {exc.filename or 'a file'}: "
+              f"{exc.strerror or exc}. Nothing was lost: every answer confirmed before this is saved; "
+              "free space or fix the permissions, then run the same command again.", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -38,21 +38,30 @@ def _print_table(frame, columns, text_width=60):
         print(frame.to_string(index=False))
 
 
+def _labels(args):
+    """The label set of ``--labels`` (one CSV row: quote a label holding commas) and repeated ``--label``."""
+    if args.labels is not None and args.label_list:
+        raise ValueError("Give the labels either with --labels or with repeated --label, not both.")
+    return args.label_list or args.labels
+
+
 def _label(args):
     directory = Path(args.session)
+    labels = _labels(args)
     if (directory / CONFIG_FILE).is_file():
-        session = LabellingSession.open(directory).configure(
-            data=args.data, text_column=args.text_column, id_column=args.id_column, labels=args.labels,
+        session = LabellingSession.open(directory, data=args.data).configure(
+            text_column=args.text_column, id_column=args.id_column, labels=labels,
             strategy=args.strategy, batch_size=args.batch_size, classifier=args.classifier,
             model=args.model, cache_dir=args.cache_dir)
     else:
-        missing = [flag for flag, value in (("--data", args.data), ("--labels", args.labels)) if value is None]
+        missing = [flag for flag, value in (("--data", args.data), ("--labels", labels)) if value is None]
         if missing:
             raise ValueError(f"{directory} holds no session yet: give {' and '.join(missing)} to start one.")
         session = LabellingSession.create(
-            directory, data=args.data, text_column=args.text_column or "text", labels=args.labels,
+            directory, data=args.data, text_column=args.text_column or "text", labels=labels,
             id_column=args.id_column, strategy=args.strategy or "uncertainty",
-            batch_size=args.batch_size or 10, classifier=args.classifier or "embedding", model=args.model,
+            batch_size=10 if args.batch_size is None else args.batch_size,
+            classifier=args.classifier or "embedding", model=args.model,
             cache_dir=args.cache_dir, random_state=args.random_state)
     eval_set = None
     if args.eval_data is not None:
@@ -150,7 +159,10 @@ def register(subparsers):
     label.add_argument("--data", help="pool CSV (needed to start a session)")
     label.add_argument("--text-column", help="text column of the pool (default: text)")
     label.add_argument("--id-column", help="column of unique row ids (default: the row position)")
-    label.add_argument("--labels", help="comma-separated labels, e.g. pos,neg (needed to start a session)")
+    label.add_argument("--labels", help='comma-separated labels, e.g. pos,neg, read as one CSV row (quote a label '
+                                        'holding a comma: \'"good, really",bad\'); needed to start a session')
+    label.add_argument("--label", action="append", dest="label_list", metavar="LABEL",
+                       help="one label; repeat it for each (instead of --labels)")
     label.add_argument("--strategy", help=f"query strategy (default: uncertainty); one of "
                                           f"{', '.join(strategy_names())}")
     label.add_argument("--batch-size", type=int, help="retrain every this many labels (default: 10)")

@@ -130,6 +130,9 @@ def run_comparison(texts, labels, *, classifier="embedding", strategies=DEMO_STR
     if isinstance(scoring, str):
         get_scorer(scoring)  # an unknown name fails here, before any embedding
     labels = np.asarray(labels)
+    if not 0 < test_size < 1 and (test_size < 1 or test_size != int(test_size)):
+        raise ValueError(f"--test-size must be a share between 0 and 1 or a whole number of rows, "
+                         f"got {test_size}.")
     test_size = int(test_size) if test_size >= 1 else test_size
     try:
         train, test = train_test_split(np.arange(len(labels)), test_size=test_size, stratify=labels,

@@ -10,6 +10,8 @@ One job per module:
     the pool CSV and the ids of its rows;
 :mod:`~skal.labelling.session`
     :class:`LabellingSession`, the API every front end uses;
+:mod:`~skal.labelling.errors`
+    the errors a front end handles itself (a row labelled elsewhere);
 :mod:`~skal.labelling.export`
     the replayed labels as CSV, JSON lines or Label Studio tasks;
 :mod:`~skal.labelling.terminal`
@@ -30,6 +32,7 @@ Examples
 ['pos']
 """
 
+from .errors import AlreadyLabelledError
 from .pool import read_csv_columns
 from .results import Item, TeachReport
 from .session import LabellingSession
@@ -38,6 +41,7 @@ from .storage import CONFIG_FILE, LOG_FILE, STATE_FILE
 from .terminal import label_in_terminal
 
 __all__ = [
+    "AlreadyLabelledError",
     "CONFIG_FILE",
     "LOG_FILE",
     "STATE_FILE",

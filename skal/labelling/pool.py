@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["Pool", "blank", "fingerprint", "pool_ids", "read_csv_columns"]
+__all__ = ["Pool", "blank", "fingerprint", "pool_ids", "read_csv_columns", "text_digest"]
 
 
 def blank(values):
@@ -117,6 +117,18 @@ def fingerprint(ids, texts):
     digest.update(b"\x1e")
     digest.update("\x1f".join(pd.Series(texts, dtype=object).fillna("\x00").astype(str)).encode("utf-8"))
     return digest.hexdigest()
+
+
+def text_digest(text):
+    """A short SHA-256 of one text, logged with its label to notice a text edited later.
+
+    Examples
+    --------
+    >>> from skal.labelling.pool import text_digest
+    >>> text_digest("good") == text_digest("good "), len(text_digest("good"))
+    (False, 16)
+    """
+    return hashlib.sha256(str(text).encode("utf-8")).hexdigest()[:16]
 
 
 class Pool:

@@ -46,7 +46,9 @@ from .learner_cache import LearnerCache
 from .pool import Pool
 from .replay import LabelState
 from .results import Item
-from .settings import check_label_set, check_settings, get_strategy
+from .errors import AlreadyLabelledError
+from .pool import text_digest
+from .settings import check_combination, check_label_set, check_random_state, check_settings, get_strategy
 from .storage import (
     CONFIG_FILE,
     FORMAT,
@@ -100,24 +102,31 @@ class LabellingSession:
     2
     """
 
-    def __init__(self, directory):
+    def __init__(self, directory, data=None):
         self.directory = Path(directory)
         self.config = read_config(self.directory)
         self.label_set = tuple(self.config["labels"])
         c = self.config
-        self._pool = Pool(c["data"], c["text_column"], c["id_column"], random_state=c["random_state"])
+        moved = data is not None and str(Path(data).resolve()) != c["data"]
+        path = Path(data).resolve() if moved else c["data"]
+        if not moved and not Path(path).is_file():
+            raise FileNotFoundError(f"The pool file of {self.directory}, {path}, is missing; if it moved, give "
+                                    "its new place with --data (data= in Python).")
+        self._pool = Pool(path, c["text_column"], c["id_column"], random_state=c["random_state"])
         if self._pool.fingerprint() != c["data_sha256"] and c["id_column"] is None:
             raise ValueError(
-                f"{c['data']} changed since this session started, and its rows are identified by "
-                "position, so the logged labels could point at other texts. Restore the file, or "
-                "start a new session with an --id-column."
+                f"{path} changed since this session started (as {c['data']}), and its rows are identified "
+                "by position, so the logged labels could point at other texts. "
+                "Restore the file, or start a new session with an --id-column."
             )
         self._replay = LabelState(where=str(self.directory / LOG_FILE))
-        self._orphans_warned = False
+        self._warned = set()
         self._log = EventLog(self.directory / LOG_FILE, self._replay.apply)
         self._cache = LearnerCache(self.directory / STATE_FILE)
         remove_stale_temporaries(self.directory)
         self._sync()
+        if moved:
+            self._repoint(path)
 
     # ----------------------------------------------------------- creation
     @classmethod
@@ -172,14 +181,17 @@ class LabellingSession:
         if labels is None:
             raise ValueError("A new session needs its label set, e.g. labels=['pos', 'neg'].")
         labels = check_label_set(labels)
+        if random_state is not None:
+            random_state = check_random_state(random_state)
         settings = check_settings(strategy=strategy, batch_size=batch_size, classifier=classifier,
                                    model=model, cache_dir=cache_dir)
         data = Path(data).resolve()
         pool = Pool(data, text_column, id_column)
+        if not pool.valid.any():
+            raise ValueError(f"{data} holds no row with a text in column {text_column!r} "
+                             f"({len(pool)} row(s)); nothing to label.")
         if random_state is None:
             random_state = int(np.random.randint(np.iinfo(np.int32).max))
-        if isinstance(random_state, bool) or not isinstance(random_state, (int, np.integer)):
-            raise ValueError(f"random_state must be an int or None, got {random_state!r}.")
         config = {"format": FORMAT, "data": str(data), "text_column": text_column, "id_column": id_column,
                   "labels": labels, "strategy": "uncertainty", "batch_size": 10, "classifier": "embedding",
                   "model": None, "cache_dir": None, **settings, "random_state": int(random_state),
@@ -191,9 +203,45 @@ class LabellingSession:
         return cls(directory)
 
     @classmethod
-    def open(cls, directory):
-        """Reopen the session stored in ``directory``."""
-        return cls(directory)
+    def open(cls, directory, data=None):
+        """Reopen the session stored in ``directory``.
+
+        Parameters
+        ----------
+        directory : str or path
+        data : str or path, default=None
+            The pool file, when it moved since the session started: the
+            session is repointed to it (and ``session.json`` updated) when it
+            holds the same rows — the same ids and texts, or, for a session
+            with an id column, every labelled id (edited texts are warned
+            about). None uses the stored path.
+
+        Returns
+        -------
+        LabellingSession
+
+        Examples
+        --------
+        >>> import shutil, tempfile, pandas as pd
+        >>> from skal.labelling import LabellingSession
+        >>> tmp = tempfile.mkdtemp()
+        >>> pd.DataFrame({"text": ["good", "bad"]}).to_csv(f"{tmp}/pool.csv", index=False)
+        >>> LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg").record("0", "pos")
+        >>> _ = shutil.move(f"{tmp}/pool.csv", f"{tmp}/moved.csv")
+        >>> LabellingSession.open(f"{tmp}/s", data=f"{tmp}/moved.csv").labels
+        {'0': 'pos'}
+        """
+        return cls(directory, data=data)
+
+    def _repoint(self, path):
+        """Store ``path`` as the pool file, after checking it holds every labelled row."""
+        missing = [i for i in self._replay.labels if self._pool.positions([i])[0] < 0]
+        if missing:
+            raise ValueError(f"{path} lacks {len(missing)} labelled row id(s) of this session "
+                             f"(e.g. {missing[:3]}); it is not the session's pool ({self.config['data']}).")
+        config = {**self.config, "data": str(path)}
+        write_config(self.directory, config)
+        self.config = config
 
     def configure(self, *, data=None, text_column=None, id_column=None, labels=None, strategy=None,
                   batch_size=None, classifier=None, model=None, cache_dir=None):
@@ -210,19 +258,24 @@ class LabellingSession:
         -------
         self
         """
-        given = {"data": None if data is None else str(Path(data).resolve()), "text_column": text_column,
-                 "id_column": id_column, "labels": None if labels is None else check_label_set(labels)}
+        if data is not None and str(Path(data).resolve()) != self.config["data"]:
+            raise ValueError(f"{self.directory} was started on {self.config['data']}; to point it at the pool's "
+                             f"new place, open it with LabellingSession.open(directory, data={str(data)!r}).")
+        given = {"text_column": text_column, "id_column": id_column,
+                 "labels": None if labels is None else check_label_set(labels)}
         for key, value in given.items():
             stored = self.config[key]
             if value is not None and value != stored:
                 show = (lambda v: ",".join(v)) if key == "labels" else repr
                 raise ValueError(f"{self.directory} was started with {key} {show(stored)}, not {show(value)}; "
                                  "use another session directory for another task.")
-        settings = check_settings(strategy=strategy, batch_size=batch_size, classifier=classifier,
-                                   model=model, cache_dir=cache_dir)
+        settings = check_settings(self.config["classifier"], strategy=strategy, batch_size=batch_size,
+                                   classifier=classifier, model=model, cache_dir=cache_dir)
         settings = {k: v for k, v in settings.items() if self.config.get(k) != v}
         if settings:
             config = {**self.config, **settings}
+            if {"strategy", "classifier", "model"} & settings.keys():
+                check_combination(config["strategy"], config["classifier"], config["model"])
             write_config(self.directory, config)
             self.config = config
         return self
@@ -253,15 +306,39 @@ class LabellingSession:
         state = self._usable_state()
         return None if state is None else state["learner"]
 
+    def _warn_once(self, kind, ids, message):
+        key = (kind, tuple(ids))
+        if ids and key not in self._warned:
+            self._warned.add(key)
+            shown = ", ".join(map(repr, ids[:5])) + (" ..." if len(ids) > 5 else "")
+            warnings.warn(message.format(n=len(ids), ids=shown, data=self.config["data"]), RuntimeWarning,
+                          stacklevel=4)
+
     def _trainable(self):
-        """Labels of ids that are rows of the pool (the others are orphans of an edited pool)."""
+        """Labels of ids that are rows of the pool with a text (the others are left out, with a warning).
+
+        Rows whose text changed since they were labelled stay in, with a warning naming them.
+        """
         ids = list(self._replay.labels)
-        known = self._pool.positions(ids) >= 0
-        if not known.all() and not self._orphans_warned:
-            self._orphans_warned = True
-            warnings.warn(f"{int((~known).sum())} labelled ids are not in {self.config['data']} any more; "
-                          "they stay in the log but are left out of training.", RuntimeWarning, stacklevel=3)
-        return {i: self._replay.labels[i] for i, ok in zip(ids, known) if ok}
+        positions = self._pool.positions(ids)
+        known = positions >= 0
+        blanked = known.copy()
+        blanked[known] = ~self._pool.valid[positions[known]]
+        self._warn_once("orphan", [i for i, ok in zip(ids, known) if not ok],
+                        "{n} labelled ids are not in {data} any more ({ids}); they stay in the log but "
+                        "are left out of training.")
+        self._warn_once("blank", [i for i, b in zip(ids, blanked) if b],
+                        "{n} labelled row(s) have no text in {data} any more ({ids}); they stay in the log but "
+                        "are left out of training.")
+        keep = known & ~blanked
+        current = self._replay.current
+        edited = [i for i, p, ok in zip(ids, positions, keep)
+                  if ok and "text_sha256" in current[i]
+                  and current[i]["text_sha256"] != text_digest(self._pool.texts[p])]
+        self._warn_once("edited", edited,
+                        "The text of {n} labelled row(s) changed in {data} since they were labelled ({ids}); "
+                        "their labels are kept: check them (skal export shows the texts).")
+        return {i: self._replay.labels[i] for i, ok in zip(ids, keep) if ok}
 
     def _model_key(self):
         c = self.config
@@ -479,8 +556,12 @@ class LabellingSession:
         if available.size == 0:
             positions, _ = self._query(state["learner"], self.config["batch_size"], exclude=exclude)
             if self._cache.unchanged():  # a retrain in another process may have saved a newer model
-                self._cache.save({**state, "queue": self._pool.ids[np.concatenate([queue, positions])].tolist(),
-                                  "strategy": self.config["strategy"]})
+                try:
+                    self._cache.save({**state, "strategy": self.config["strategy"],
+                                      "queue": self._pool.ids[np.concatenate([queue, positions])].tolist()})
+                except OSError as exc:  # a cache: the queue is chosen again next time
+                    warnings.warn(f"Could not save the new queue to {self._cache.path} ({exc}); labelling goes "
+                                  "on, the queue is chosen again next time.", RuntimeWarning, stacklevel=2)
             available = positions
         return self._item(available[0], state)
 
@@ -585,13 +666,15 @@ class LabellingSession:
         >>> session.labels
         {'0': 'pos'}
         """
-        row_id, _ = self._position(row_id)
+        row_id, position = self._position(row_id)
         label = self._check_label(label)
 
         def events():
             if row_id in self._replay.labels:
-                raise ValueError(f"Row {row_id!r} is labelled already ({self._replay.labels[row_id]!r}).")
-            return [self._event("label", row_id, source, annotator, label=label)]
+                raise AlreadyLabelledError(row_id, self._replay.labels[row_id],
+                                           self._replay.current[row_id].get("annotator"))
+            return [self._event("label", row_id, source, annotator, label=label,
+                                text_sha256=text_digest(self._pool.texts[position]))]
 
         self._log.write(events)
 
@@ -618,7 +701,7 @@ class LabellingSession:
         >>> session.correct("1", "neg"), session.labels
         (True, {'1': 'neg'})
         """
-        row_id, _ = self._position(row_id)
+        row_id, position = self._position(row_id)
         label = self._check_label(label)
 
         def events():
@@ -627,7 +710,8 @@ class LabellingSession:
                 raise ValueError(f"Row {row_id!r} has no label to correct; label it instead.")
             if previous == label:
                 return []
-            return [self._event("label", row_id, source, annotator, label=label, corrects=previous)]
+            return [self._event("label", row_id, source, annotator, label=label, corrects=previous,
+                                text_sha256=text_digest(self._pool.texts[position]))]
 
         return bool(self._log.write(events))
 
@@ -649,8 +733,8 @@ class LabellingSession:
 
         def events():
             if row_id in self._replay.labels:
-                raise ValueError(f"Row {row_id!r} is labelled already ({self._replay.labels[row_id]!r}); "
-                                 "undo it first.")
+                raise AlreadyLabelledError(row_id, self._replay.labels[row_id],
+                                           self._replay.current[row_id].get("annotator"))
             return [] if row_id in self._replay.skipped else [self._event("skip", row_id, source, annotator)]
 
         self._log.write(events)
@@ -758,7 +842,9 @@ class LabellingSession:
             accepted = decision.against(self._replay.labels, overwrite)
             if decision.any_rejected and not allow_partial:
                 return []
-            return [self._event("label", decision.ids[i], source, label=decision.labels[i]) for i in accepted]
+            texts = self._pool.texts[self._pool.positions(decision.ids[accepted])]
+            return [self._event("label", decision.ids[i], source, label=decision.labels[i],
+                                text_sha256=text_digest(text)) for i, text in zip(accepted, texts)]
 
         self._log.write(events)
         return decision.report(applied=allow_partial or not decision.any_rejected)

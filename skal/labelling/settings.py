@@ -7,13 +7,23 @@ Examples
 ['pos', 'neg']
 """
 
+import csv
+
 import numpy as np
 
 from .. import strategies as _strategies
+from ..models import load_checkpoint
 from ..presets import PRESETS
+from ..strategies import bayesian as _bayesian_strategies
 from ..strategies import committee as _committee_strategies
 
-__all__ = ["RESERVED_ANSWERS", "check_label_set", "check_settings", "get_strategy", "strategy_names"]
+__all__ = ["RESERVED_ANSWERS", "check_label_set", "check_combination", "check_random_state", "check_settings", "get_strategy",
+           "parse_labels", "strategy_names"]
+
+#: Presets whose models give posterior samples (MC dropout), which the Bayesian strategies need.
+POSTERIOR_PRESETS = ("finetune",)
+#: Presets that load a transformer checkpoint (the only ones ``model`` applies to).
+CHECKPOINT_PRESETS = ("embedding", "finetune")
 
 #: Answers the terminal reads as commands, so no label may be named so.
 RESERVED_ANSWERS = {"s": "skip", "skip": "skip", "u": "undo", "undo": "undo", "q": "quit", "quit": "quit"}
@@ -67,7 +77,7 @@ def check_label_set(labels):
     ValueError: Label 's' clashes with a terminal command (s/skip, u/undo, q/quit); rename it.
     """
     if isinstance(labels, str):
-        labels = labels.split(",")
+        labels = parse_labels(labels)
     labels = [str(label).strip() for label in labels]
     if any(not label for label in labels):
         raise ValueError(f"Empty label name in {labels}; give labels like 'pos,neg'.")
@@ -82,7 +92,65 @@ def check_label_set(labels):
     return labels
 
 
-def check_settings(**settings):
+def parse_labels(text):
+    """A comma-separated label list read as one CSV row, so a quoted label may hold commas.
+
+    Examples
+    --------
+    >>> from skal.labelling.settings import parse_labels
+    >>> parse_labels('"good, really",bad')
+    ['good, really', 'bad']
+    """
+    rows = list(csv.reader([text], skipinitialspace=True))
+    return [label.strip() for label in rows[0]] if rows else []
+
+
+def check_random_state(random_state):
+    """The seed as an int in ``[0, 2**32 - 1]`` (what numpy takes); a ValueError otherwise.
+
+    Examples
+    --------
+    >>> from skal.labelling.settings import check_random_state
+    >>> check_random_state(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: random_state must be an integer between 0 and 4294967295, got -1.
+    """
+    if (isinstance(random_state, bool) or not isinstance(random_state, (int, np.integer))
+            or not 0 <= random_state <= np.iinfo(np.uint32).max):
+        raise ValueError(f"random_state must be an integer between 0 and {np.iinfo(np.uint32).max}, "
+                         f"got {random_state!r}.")
+    return int(random_state)
+
+
+def check_combination(strategy, classifier, model):
+    """The strategy and model fit the classifier preset; a ValueError saying what works otherwise.
+
+    Examples
+    --------
+    >>> from skal.labelling.settings import check_combination
+    >>> check_combination("bald", "tfidf", None)
+    Traceback (most recent call last):
+    ...
+    ValueError: Strategy 'bald' needs posterior samples (MC dropout), which only the 'finetune' classifier gives; use --classifier finetune with it, or another strategy (e.g. 'uncertainty') with 'tfidf'.
+    """
+    if strategy is not None and classifier not in POSTERIOR_PRESETS:
+        key = get_strategy(strategy).__name__
+        if key in _bayesian_strategies.__all__:
+            raise ValueError(f"Strategy {strategy!r} needs posterior samples (MC dropout), which only the "
+                             f"{' or '.join(map(repr, POSTERIOR_PRESETS))} classifier gives; use "
+                             f"--classifier finetune with it, or another strategy (e.g. 'uncertainty') with "
+                             f"{classifier!r}.")
+    if model is not None:
+        if classifier not in CHECKPOINT_PRESETS:
+            raise ValueError(f"A model checkpoint is used by the {' and '.join(CHECKPOINT_PRESETS)} classifiers, "
+                             f"not by {classifier!r}; drop --model or choose one of those.")
+        from transformers import AutoConfig
+
+        load_checkpoint(AutoConfig, model)  # a missing or broken checkpoint fails now, not at the first retrain
+
+
+def check_settings(classifier_default=PRESETS[0], **settings):
     """The settings that are not None, validated, as stored in ``session.json``.
 
     Examples
@@ -90,6 +158,10 @@ def check_settings(**settings):
     >>> from skal.labelling.settings import check_settings
     >>> check_settings(batch_size=5, strategy=None)
     {'batch_size': 5}
+
+    ``classifier_default`` is the classifier in force when ``classifier`` is
+    not given (the stored one, for an existing session): the strategy and the
+    model are checked against it.
     """
     settings = {k: v for k, v in settings.items() if v is not None}
     if "strategy" in settings:
@@ -99,9 +171,11 @@ def check_settings(**settings):
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     if "batch_size" in settings:
         settings["batch_size"] = int(batch_size)
-    if settings.get("classifier", PRESETS[0]) not in PRESETS:
-        raise ValueError(f"Unknown classifier {settings['classifier']!r}; choose one of {', '.join(PRESETS)}.")
+    classifier = settings.get("classifier", classifier_default)
+    if classifier not in PRESETS:
+        raise ValueError(f"Unknown classifier {classifier!r}; choose one of {', '.join(PRESETS)}.")
     for key in ("model", "cache_dir"):
         if key in settings:
             settings[key] = str(settings[key])
+    check_combination(settings.get("strategy"), classifier, settings.get("model"))
     return settings

@@ -290,9 +290,17 @@ class EventLog:
             if events:
                 data = b"".join(json.dumps(e, ensure_ascii=False).encode("utf-8") + b"\n" for e in events)
                 handle.seek(0, os.SEEK_END)
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+                try:  # unbuffered, so a failed write leaves nothing behind to be flushed at close
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(handle.fileno(), view):]
+                    os.fsync(handle.fileno())
+                except OSError:  # full disk, I/O error: the events were not acknowledged, so take them back
+                    try:
+                        handle.truncate(self._offset)
+                    except OSError:  # a torn tail is cut off at the next write anyway
+                        pass
+                    raise
                 self._offset += len(data)
                 self._line += len(events)
                 for event in events:

@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from .errors import AlreadyLabelledError
 from .settings import RESERVED_ANSWERS
 from .storage import LOG_FILE
 
@@ -194,14 +195,20 @@ def label_in_terminal(session, *, stdin=None, stdout=None, eval_set=None, width=
                 undone = session.undo()
                 say("nothing to undo." if undone is None else f"undone: id {undone}")
                 continue
-            if command == "skip":
-                session.skip(item.id, annotator=annotator)
-                continue
-            label = resolve_label(answer, labels)
-            if label is None:
+            label = None if command == "skip" else resolve_label(answer, labels)
+            if command != "skip" and label is None:
                 say(f"unknown answer {answer!r}: type a label's number or name, s, u or q.")
                 continue
-            session.record(item.id, label, annotator=annotator)
+            try:
+                if command == "skip":
+                    session.skip(item.id, annotator=annotator)
+                    continue
+                session.record(item.id, label, annotator=annotator)
+            except AlreadyLabelledError as exc:  # another process sharing the session got there first
+                by = f" by {exc.annotator}" if exc.annotator else ""
+                say(f"id {item.id} was labelled elsewhere meanwhile ({exc.label!r}{by}); your answer was not "
+                    "recorded. Next text:")
+                continue
             status = session.status()
             if session.retrain_due() and (failed_at is None or status["unseen"] >= failed_at + c["batch_size"]):
                 try:
