@@ -116,7 +116,9 @@ def is_multilabel_target(y):
         return False
     if is_label_sets(y):
         return True
-    if sp.issparse(y) or isinstance(y, pd.DataFrame):
+    if sp.issparse(y):  # scikit-learn takes sparse targets as label indicators only
+        return y.shape[1] > 0
+    if isinstance(y, pd.DataFrame):
         return y.shape[1] > 0 and (y.shape[0] == 0 or type_of_target(y) == "multilabel-indicator")
     if isinstance(y, (list, tuple, np.ndarray)):
         try:
@@ -494,7 +496,7 @@ def fit_per_label(estimator, X, Y, binarizer):
         absent, everywhere = np.flatnonzero(positives == 0), np.flatnonzero(positives == Y.shape[0])
         if not absent.size and not everywhere.size:
             raise
-        names = binarizer.classes_
+        names = binarizer.classes_.tolist()
         parts = [f"label {names[j]!r} is present in no labelled row" for j in absent]
         parts += [f"label {names[j]!r} is present in every labelled row" for j in everywhere]
         parts[0] = parts[0][0].upper() + parts[0][1:]
