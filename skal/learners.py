@@ -28,6 +28,15 @@ from sklearn.utils.validation import check_is_fitted
 from .data import check_consistent_rows, check_no_nan, check_pool, concat_rows, n_rows, take_rows
 from .strategies.committee import max_std_sampling, vote_entropy_sampling
 from .strategies.uncertainty import uncertainty_sampling
+from .targets import (
+    adopted_binarizer,
+    check_single_label_strategy,
+    committee_binarizer,
+    encode_like,
+    encode_targets,
+    fit_per_label,
+    positive_proba,
+)
 
 __all__ = ["ActiveLearner", "Committee", "CommitteeRegressor"]
 
@@ -90,6 +99,7 @@ def _run_strategy(strategy, learner, X_pool, n_instances, rng, query_kwargs):
     size = check_pool(X_pool, n_instances)
     if strategy is None or not callable(strategy):
         raise ValueError(f"query_strategy must be a callable, got {strategy!r}.")
+    check_single_label_strategy(strategy, learner)
     kwargs = dict(query_kwargs)
     try:
         accepts_random_state = "random_state" in inspect.signature(strategy).parameters
@@ -209,7 +219,7 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
                 "ActiveLearner requires y to be passed, but the target y is None."
             )
         check_consistent_rows(X, y)
-        y = _as_labels(y)
+        y, binarizer = encode_targets(y)  # multi-label y: a 0/1 matrix (skal.targets)
         if is_classifier(self.estimator):
             unlabelled = _unlabelled_mask(y)
             if unlabelled.any():
@@ -217,13 +227,14 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
                 X, y = take_rows(X, keep), y[keep]
         if n_rows(X) == 0:
             raise ValueError("There are no labelled rows to fit on (every label is -1 or y is empty).")
-        if is_classifier(self.estimator):
+        if is_classifier(self.estimator) and binarizer is None:
             _check_classes(y, "The labelled data")
         check_no_nan(X, self.estimator)
         rng = check_random_state(self.random_state)
-        estimator = self._fit_model(clone(self.estimator), X, y, self.bootstrap_init, rng)
+        estimator = self._fit_model(clone(self.estimator), X, y, self.bootstrap_init, rng, binarizer)
         self._rng = rng
         self.estimator_, self.X_training_, self.y_training_ = estimator, X, y
+        self.label_binarizer_ = binarizer
         return self
 
     def teach(self, X, y, bootstrap=False, only_new=False):
@@ -244,10 +255,10 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
         self : ActiveLearner
         """
         check_consistent_rows(X, y)
-        y = _as_labels(y)
         if not self._ensure_fitted(required=False):
             return self.fit(X, y)
-        if is_classifier(self.estimator_):
+        y = encode_like(y, self.label_binarizer_)
+        if is_classifier(self.estimator_) and self.label_binarizer_ is None:
             _check_known_labels(y, self.classes_)
         return self._teach(X, y, bootstrap, only_new)
 
@@ -259,9 +270,10 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
             self.estimator_.partial_fit(X, y)
             estimator = self.estimator_
         elif only_new:
-            estimator = self._fit_model(self._refit_target(), X, y, bootstrap, self._rng)
+            estimator = self._fit_model(self._refit_target(), X, y, bootstrap, self._rng, self.label_binarizer_)
         else:
-            estimator = self._fit_model(self._refit_target(), X_all, y_all, bootstrap, self._rng)
+            estimator = self._fit_model(self._refit_target(), X_all, y_all, bootstrap, self._rng,
+                                        self.label_binarizer_)
         self.estimator_, self.X_training_, self.y_training_ = estimator, X_all, y_all
         return self
 
@@ -271,7 +283,7 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
         if self.X_training_ is None:
             return self
         self.estimator_ = self._fit_model(
-            self._refit_target(), self.X_training_, self.y_training_, bootstrap, self._rng
+            self._refit_target(), self.X_training_, self.y_training_, bootstrap, self._rng, self.label_binarizer_
         )
         return self
 
@@ -281,11 +293,11 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
         return self.estimator_ if params.get("warm_start") else clone(self.estimator)
 
     @staticmethod
-    def _fit_model(estimator, X, y, bootstrap, rng):
+    def _fit_model(estimator, X, y, bootstrap, rng, binarizer=None):
         if bootstrap:
             rows = rng.choice(n_rows(X), size=n_rows(X), replace=True)
             X, y = take_rows(X, rows), y[rows]
-        return estimator.fit(X, y)
+        return fit_per_label(estimator, X, y, binarizer)
 
     def _ensure_fitted(self, required=True):
         """Fit lazily from ``X_training``/``y_training`` (modAL's constructor semantics).
@@ -302,6 +314,7 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
             # modAL users hand over an already fitted model and query at once.
             self._rng = check_random_state(self.random_state)
             self.estimator_, self.X_training_, self.y_training_ = self.estimator, None, None
+            self.label_binarizer_ = adopted_binarizer(self.estimator)
             return True
         if required:
             raise NotFittedError(
@@ -343,9 +356,10 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
 
     @available_if(lambda self: hasattr(getattr(self, "estimator_", self.estimator), "predict_proba"))
     def predict_proba(self, X, **predict_proba_kwargs):
-        """Class probabilities of the fitted model."""
+        """Class probabilities of the fitted model; for a multi-label one, (n_samples, n_labels)."""
         self._ensure_fitted()
-        return self.estimator_.predict_proba(X, **predict_proba_kwargs)
+        proba = self.estimator_.predict_proba(X, **predict_proba_kwargs)
+        return proba if self.label_binarizer_ is None else positive_proba(proba, self.estimator_.classes_)
 
     def score(self, X, y, **score_kwargs):
         """The fitted model's own ``score`` (accuracy for classifiers, R² for regressors)."""
@@ -380,6 +394,8 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
     @property
     def classes_(self):
         self._ensure_fitted()
+        if self.label_binarizer_ is not None:  # multi-label: the label names
+            return self.label_binarizer_.classes_
         return self.estimator_.classes_
 
     @property
@@ -453,10 +469,11 @@ class _BaseCommittee(MetaEstimatorMixin, BaseEstimator):
     def teach(self, X, y, bootstrap=False, only_new=False):
         """Teach every member the new rows (see :meth:`ActiveLearner.teach`)."""
         check_consistent_rows(X, y)
-        y = _as_labels(y)
         if not self._ensure_fitted(required=False):
             return self.fit(X, y)
-        if is_classifier(self):
+        binarizer = committee_binarizer(self)
+        y = encode_like(y, binarizer)
+        if is_classifier(self) and binarizer is None:
             _check_known_labels(y, self.classes_)
         for member in self.learners_:
             check_no_nan(X, member.estimator_)
@@ -536,6 +553,9 @@ class Committee(ClassifierMixin, _BaseCommittee):
     @property
     def classes_(self):
         self._ensure_fitted()
+        binarizer = committee_binarizer(self)
+        if binarizer is not None:  # multi-label: the members' shared label names
+            return binarizer.classes_
         return np.unique(np.concatenate([np.asarray(m.classes_) for m in self.learners_]))
 
     def vote_proba(self, X, **predict_proba_kwargs):
@@ -547,8 +567,9 @@ class Committee(ClassifierMixin, _BaseCommittee):
         """
         classes = self.classes_
         out = np.zeros((n_rows(X), len(self.learners_), len(classes)))
+        multilabel = committee_binarizer(self) is not None
         for j, member in enumerate(self.learners_):
-            columns = np.searchsorted(classes, member.classes_)
+            columns = slice(None) if multilabel else np.searchsorted(classes, member.classes_)
             out[:, j, columns] = member.predict_proba(X, **predict_proba_kwargs)
         return out
 
@@ -557,7 +578,9 @@ class Committee(ClassifierMixin, _BaseCommittee):
         return self.vote_proba(X, **predict_proba_kwargs).mean(axis=1)
 
     def predict(self, X, **predict_proba_kwargs):
-        """The class with the highest consensus probability."""
+        """The class with the highest consensus probability (multi-label: each label above 0.5)."""
+        if committee_binarizer(self) is not None:
+            return (self.predict_proba(X, **predict_proba_kwargs) > 0.5).astype(np.int64)
         return self.classes_[np.argmax(self.predict_proba(X, **predict_proba_kwargs), axis=1)]
 
 

@@ -25,6 +25,8 @@ from tqdm.auto import tqdm
 from .data import check_consistent_rows, is_numeric, take_rows
 from .learners import ActiveLearner, _as_labels, _wrapper_tags
 from .strategies.uncertainty import uncertainty_sampling
+from .stratify import multilabel_holdout, multilabel_seed_rows
+from .targets import encode_like, encode_targets
 
 __all__ = ["ActiveLearningSimulation", "initial_rows", "learning_curve_area"]
 
@@ -37,13 +39,15 @@ def initial_rows(y, n_initial, method="stratified", random_state=None, X=None, c
 
     Parameters
     ----------
-    y : ndarray of shape (n_samples,)
-        Labels of the rows to draw from.
+    y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        Labels of the rows to draw from; a 0/1 matrix for multi-label rows.
     n_initial : int
         Size of the seed set.
     method : {"stratified", "random", "cold_start"}, default="stratified"
         ``"stratified"``: one row of every class, the rest uniformly at random
-        (needs ``n_initial >= n_classes``); ``"random"``: uniformly at random;
+        (needs ``n_initial >= n_classes``; for a multi-label ``y``, every
+        label at least once, then iterative stratification:
+        :func:`skal.stratify.multilabel_seed_rows`); ``"random"``: uniformly at random;
         ``"cold_start"``: the rows nearest the centroids of ``n_initial``
         k-means clusters of ``X`` (:func:`skal.strategies.kmeans_sampling`),
         chosen without looking at any label, as a user without labels would.
@@ -70,6 +74,8 @@ def initial_rows(y, n_initial, method="stratified", random_state=None, X=None, c
     """
     rng = check_random_state(random_state)
     y = np.asarray(y)
+    multilabel = classification and y.ndim == 2
+    classification = classification and not multilabel
     size = y.shape[0]
     if method not in _INITIAL:
         raise ValueError(f"initial must be one of {', '.join(map(repr, _INITIAL))}, got {method!r}.")
@@ -83,6 +89,8 @@ def initial_rows(y, n_initial, method="stratified", random_state=None, X=None, c
             f"n_initial must be an integer between 1 and the {size} training rows, "
             f"got {n_initial!r}."
         )
+    if method == "stratified" and multilabel:
+        return multilabel_seed_rows(y, n_initial, rng)
     if method == "stratified" and classification:
         if n_initial < classes.shape[0]:
             raise ValueError(
@@ -322,7 +330,7 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         if self.stopping is not None and not hasattr(self.stopping, "update"):
             raise ValueError(f"stopping must be a skal.stopping criterion or None, got {self.stopping!r}.")
 
-    def _split(self, X, y, eval_set, seed):
+    def _split(self, X, y, eval_set, seed, binarizer=None):
         """(training positions, held-out positions or None, X_eval, y_eval)."""
         positions = np.arange(y.shape[0])
         if eval_set is not None:
@@ -330,13 +338,16 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
                 raise ValueError("eval_set must be a pair (X_eval, y_eval).")
             X_eval, y_eval = eval_set
             check_consistent_rows(X_eval, y_eval)
-            return positions, None, X_eval, _as_labels(y_eval)
+            return positions, None, X_eval, encode_like(y_eval, binarizer)
         if self.eval_size == 0:
             return positions, None, None, None
         stratify = y if is_classifier(self.estimator) else None
         try:
-            train, held_out = train_test_split(positions, test_size=self.eval_size, stratify=stratify,
-                                               random_state=seed)
+            if binarizer is not None:  # multi-label: iterative stratification
+                train, held_out = multilabel_holdout(y, self.eval_size, seed)
+            else:
+                train, held_out = train_test_split(positions, test_size=self.eval_size, stratify=stratify,
+                                                   random_state=seed)
         except ValueError as exc:
             raise ValueError(f"Could not hold out eval_size={self.eval_size} of the rows for the learning "
                              f"curve ({exc}); pass eval_set=(X_eval, y_eval) or change eval_size.") from exc
@@ -378,7 +389,9 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         if eval_set is not None and isinstance(eval_set, (tuple, list)) and len(eval_set) == 2:
             eval_set = (_indexable(eval_set[0]), eval_set[1])
         check_consistent_rows(X, y)
-        y = _as_labels(y)
+        y, binarizer = encode_targets(y)  # multi-label y: a 0/1 matrix (skal.targets)
+        if binarizer is not None and self.stream is not None:
+            raise ValueError("stream mode takes a single-label y; multi-label y needs pool-based mode (stream=None).")
         classify = is_classifier(self.estimator)
         if classify:
             check_classification_targets(y)
@@ -394,7 +407,7 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         # switching one option (stopping, max_candidates) leaves the others' draws as they were.
         seeds = rng.randint(_MAX_SEED, size=6)
         split_seed, seed_set_seed, learner_seed, stop_seed, candidate_seed, stream_seed = seeds
-        positions, held_out, X_eval, y_eval = self._split(X, y, eval_set, split_seed)
+        positions, held_out, X_eval, y_eval = self._split(X, y, eval_set, split_seed, binarizer)
         X_train, y_train = take_rows(X, positions), y[positions]
         representation = self._representation(X_train) if self.initial == "cold_start" else None
         seed = initial_rows(y_train, self.n_initial, self.initial, seed_set_seed, representation, classify)
@@ -466,8 +479,9 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         self.eval_indices_ = held_out
         self.stopped_early_ = stopped
         self.stopping_ = stopping
+        self.label_binarizer_ = binarizer
         if classify:
-            self.classes_ = learner.classes_
+            self.classes_ = learner.classes_ if binarizer is None else binarizer.classes_
         return self
 
     def _fit_stream(self, learner, seed, labelled, positions, held_out, X_train, y_train, X_eval, y_eval, start,
@@ -526,4 +540,5 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         check_is_fitted(self, "learner_")
         if self.score_mode == "auc":
             return learning_curve_area(self.learning_curve_)
+        y = encode_like(y, getattr(self, "label_binarizer_", None))
         return check_scoring(self.estimator, scoring=self.scoring)(self.learner_, X, y)

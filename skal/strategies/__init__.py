@@ -28,6 +28,19 @@ from .diversity import (
     uncertainty_batch_sampling,
 )
 from .error_reduction import expected_error_reduction
+from .multilabel import (
+    SVM_binary_minimum,
+    avg_confidence,
+    avg_score,
+    cvirs_sampling,
+    label_cardinality_sampling,
+    max_loss,
+    max_score,
+    mean_entropy_sampling,
+    mean_max_loss,
+    min_confidence,
+    multilabel_batch_sampling,
+)
 from .model_change import badge_sampling, expected_gradient_length, expected_gradient_length_sampling
 from .random import random_sampling
 from .selection import select_top
@@ -82,4 +95,15 @@ __all__ = [
     "make_product",
     "make_query_strategy",
     "subsampled_sampling",
+    "mean_entropy_sampling",
+    "label_cardinality_sampling",
+    "cvirs_sampling",
+    "multilabel_batch_sampling",
+    "SVM_binary_minimum",
+    "max_loss",
+    "mean_max_loss",
+    "min_confidence",
+    "avg_confidence",
+    "max_score",
+    "avg_score",
 ]

@@ -32,6 +32,7 @@ from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import n_rows
+from ..targets import is_multilabel_model, label_proba
 
 __all__ = [
     "pool_representation",
@@ -190,7 +191,10 @@ def gradient_embedding(estimator, X):
     the generic form for a softmax last layer whose input is the pool
     representation ``h`` (see :func:`pool_representation`):
     ``g = (p - onehot(argmax p)) ⊗ h``, flattened class-major to
-    ``n_classes * n_features`` columns (sparse when ``h`` is sparse).
+    ``n_classes * n_features`` columns (sparse when ``h`` is sparse). For a
+    multi-label model (one sigmoid per label, binary cross-entropy) it is
+    ``g = (p - [p > 0.5]) ⊗ h`` over the per-label probabilities
+    (:func:`skal.targets.label_proba`), ``n_labels * n_features`` columns.
 
     Returns
     -------
@@ -200,10 +204,15 @@ def gradient_embedding(estimator, X):
     n = n_rows(X)
     if hasattr(estimator, "gradient_embedding"):
         return _as_matrix(estimator.gradient_embedding(X), "gradient embedding")
-    P = _check_proba(estimator.predict_proba(X), n, "predict_proba output")
+    if is_multilabel_model(estimator):
+        # One sigmoid per label, binary cross-entropy: dL/dlogit_l = p_l - ŷ_l, ŷ = the predicted label set.
+        P = _check_proba(label_proba(estimator, X), n, "predict_proba output")
+        A = P - (P > 0.5)
+    else:
+        P = _check_proba(estimator.predict_proba(X), n, "predict_proba output")
+        A = P.copy()
+        A[np.arange(n), P.argmax(axis=1)] -= 1.0
     H = pool_representation(estimator, X)
-    A = P.copy()
-    A[np.arange(n), P.argmax(axis=1)] -= 1.0
     if sp.issparse(H):
         return sp.hstack([sp.diags(A[:, k]) @ H for k in range(A.shape[1])], format="csr")
     A = A.astype(H.dtype, copy=False)

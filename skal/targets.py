@@ -1,0 +1,509 @@
+"""Single- and multi-label targets: what ``y`` is, and how a learner holds it.
+
+A single-label ``y`` is a vector of class labels, as everywhere in
+scikit-learn. A multi-label ``y`` is either
+
+- a label-indicator matrix: a 2-D numpy array, a scipy sparse matrix or a
+  pandas DataFrame of 0/1, one column per label (a DataFrame's columns name
+  the labels); or
+- a list (or Series, or object array) of label sets, e.g.
+  ``[["joy"], ["anger", "fear"], []]``, binarised with scikit-learn's
+  :class:`~sklearn.preprocessing.MultiLabelBinarizer`. An empty set is a
+  valid answer: none of the labels applies.
+
+The type is told by :func:`sklearn.utils.multiclass.type_of_target` for
+arrays, and by the rows being collections for label sets. Learners hold a
+multi-label ``y`` as a dense 0/1 matrix (``n_rows × n_labels`` is small
+next to the features) and the label names in a fitted
+``MultiLabelBinarizer`` (``label_binarizer_``), whose ``inverse_transform``
+turns predictions back into label sets.
+
+Examples
+--------
+>>> from skal.targets import encode_targets
+>>> Y, binarizer = encode_targets([["joy"], ["anger", "fear"], []])
+>>> Y.tolist(), binarizer.classes_.tolist()
+([[0, 0, 1], [1, 1, 0], [0, 0, 0]], ['anger', 'fear', 'joy'])
+"""
+
+from collections.abc import Set
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.utils.multiclass import type_of_target
+
+__all__ = [
+    "is_label_sets",
+    "is_multilabel_target",
+    "encode_targets",
+    "encode_like",
+    "multilabel_binarizer",
+    "is_multilabel_model",
+    "label_proba",
+    "positive_proba",
+    "adopted_binarizer",
+    "committee_binarizer",
+    "check_single_label_strategy",
+    "fit_per_label",
+    "MULTILABEL_STRATEGIES",
+]
+
+#: Names of skal's strategies that take multi-label models, for error messages.
+MULTILABEL_STRATEGIES = (
+    "mean_entropy_sampling", "cvirs_sampling", "label_cardinality_sampling", "min_confidence",
+    "avg_confidence", "max_score", "avg_score", "max_loss", "mean_max_loss", "SVM_binary_minimum",
+    "multilabel_batch_sampling", "badge_sampling", "coreset_sampling", "kmeans_sampling",
+    "random_sampling",
+)
+
+# skal's own strategies written for multi-label models (or for none at all); every other
+# strategy defined under skal.strategies is single-label only.
+_MULTILABEL_SAFE = {"random_sampling", "coreset_sampling", "kmeans_sampling", "badge_sampling"}
+
+
+def _rows_are_collections(y):
+    if isinstance(y, (str, bytes)) or sp.issparse(y) or isinstance(y, pd.DataFrame):
+        return False
+    if isinstance(y, np.ndarray) and y.dtype != object:
+        return False
+    try:
+        rows = list(y)
+    except TypeError:
+        return False
+    return bool(rows) and all(
+        isinstance(row, (list, tuple, Set, np.ndarray)) and not isinstance(row, (str, bytes))
+        for row in rows
+    )
+
+
+def is_label_sets(y):
+    """Whether ``y`` is a sequence of label sets rather than labels or an indicator matrix.
+
+    A list of equal-length 0/1 lists is an indicator matrix, not label sets.
+
+    Examples
+    --------
+    >>> from skal.targets import is_label_sets
+    >>> is_label_sets([["joy"], []]), is_label_sets([[0, 1], [1, 0]]), is_label_sets(["joy"])
+    (True, False, False)
+    """
+    if not _rows_are_collections(y):
+        return False
+    rows = list(y)
+    if any(isinstance(row, Set) for row in rows):
+        return True
+    try:
+        array = np.asarray(rows)
+    except ValueError:  # ragged
+        return True
+    return not (array.ndim == 2 and array.shape[1] > 0 and array.dtype.kind in "biuf"
+                and type_of_target(array) == "multilabel-indicator")
+
+
+def is_multilabel_target(y):
+    """Whether ``y`` is a multi-label target (an indicator matrix or label sets).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skal.targets import is_multilabel_target
+    >>> is_multilabel_target(np.array([[1, 0], [1, 1]])), is_multilabel_target([0, 1, 1])
+    (True, False)
+    """
+    if y is None:
+        return False
+    if is_label_sets(y):
+        return True
+    if sp.issparse(y):  # scikit-learn takes sparse targets as label indicators only
+        return y.shape[1] > 0
+    if isinstance(y, pd.DataFrame):
+        return y.shape[1] > 0 and (y.shape[0] == 0 or type_of_target(y) == "multilabel-indicator")
+    if isinstance(y, (list, tuple, np.ndarray)):
+        try:
+            array = np.asarray(y)
+        except ValueError:
+            return False
+        if array.ndim != 2 or array.dtype.kind not in "biuf" or array.shape[1] == 0:
+            return False
+        return array.shape[0] == 0 or type_of_target(array) == "multilabel-indicator"
+    return False
+
+
+def multilabel_binarizer(classes):
+    """A fitted :class:`~sklearn.preprocessing.MultiLabelBinarizer` over exactly ``classes``.
+
+    Examples
+    --------
+    >>> from skal.targets import multilabel_binarizer
+    >>> multilabel_binarizer(["b", "a"]).transform([["a"]]).tolist()
+    [[0, 1]]
+    """
+    return MultiLabelBinarizer(classes=list(classes)).fit([])
+
+
+def _indicator(y):
+    """A dense 0/1 int matrix from an indicator matrix (array, sparse or DataFrame)."""
+    if sp.issparse(y):
+        Y = y.toarray()
+    elif isinstance(y, pd.DataFrame):
+        Y = y.to_numpy()
+    else:
+        Y = np.asarray(y)
+    if Y.ndim != 2:
+        raise ValueError(f"A label-indicator matrix must be 2-dimensional, got shape {Y.shape}.")
+    if Y.dtype.kind not in "biuf" or not np.isin(Y, (0, 1)).all():
+        bad = np.setdiff1d(np.unique(Y), [0, 1]) if Y.dtype.kind in "biuf" else Y.dtype
+        raise ValueError(
+            f"A label-indicator matrix holds 0 (label absent) and 1 (label present) only, got {bad!r}. "
+            "Pass label sets such as [['joy'], ['anger', 'fear'], []] for named labels."
+        )
+    return Y.astype(np.int64, copy=False)
+
+
+def _label_sets(y):
+    return [list(row) for row in y]
+
+
+def encode_targets(y):
+    """Binarise a multi-label ``y`` for fitting; pass a single-label one through.
+
+    Parameters
+    ----------
+    y : array-like, sparse matrix, DataFrame or list of label sets
+
+    Returns
+    -------
+    Y : ndarray
+        ``y`` unchanged for a single-label target; a dense 0/1 matrix of shape
+        (n_samples, n_labels) for a multi-label one.
+    binarizer : MultiLabelBinarizer or None
+        The label space of a multi-label target (names from the label sets,
+        a DataFrame's columns, or ``0 .. n_labels-1``); None for single-label.
+
+    Raises
+    ------
+    ValueError
+        If an indicator matrix holds values other than 0 and 1, or if label
+        sets name no label at all.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skal.targets import encode_targets
+    >>> Y, binarizer = encode_targets(np.array([[0, 1], [1, 1]]))
+    >>> binarizer.classes_.tolist()
+    [0, 1]
+    """
+    if is_label_sets(y):
+        sets = _label_sets(y)
+        binarizer = MultiLabelBinarizer().fit(sets)
+        if binarizer.classes_.shape[0] == 0:
+            raise ValueError(
+                "Every label set in y is empty: there is no label to learn. A multi-label y needs "
+                "at least one row with a label."
+            )
+        return binarizer.transform(sets).astype(np.int64, copy=False), binarizer
+    if is_multilabel_target(y):
+        Y = _indicator(y)
+        names = list(y.columns) if isinstance(y, pd.DataFrame) else range(Y.shape[1])
+        return Y, multilabel_binarizer(names)
+    if hasattr(y, "to_numpy"):
+        return y.to_numpy(), None
+    return np.asarray(y), None
+
+
+def encode_like(y, binarizer):
+    """Encode new labels in the label space of a fitted learner.
+
+    Parameters
+    ----------
+    y : labels, indicator matrix or label sets of the new rows
+    binarizer : MultiLabelBinarizer or None
+        The learner's ``label_binarizer_``; None for a single-label learner.
+
+    Returns
+    -------
+    Y : ndarray
+
+    Raises
+    ------
+    ValueError
+        If label sets name labels outside the label space, if an indicator
+        matrix has another width, or if ``y`` is multi-label for a
+        single-label learner (or the reverse).
+
+    Examples
+    --------
+    >>> from skal.targets import encode_like, multilabel_binarizer
+    >>> encode_like([["fear"], []], multilabel_binarizer(["anger", "fear"])).tolist()
+    [[0, 1], [0, 0]]
+    """
+    multilabel = is_multilabel_target(y)
+    if binarizer is None:
+        if multilabel:
+            raise ValueError(
+                "y is multi-label (an indicator matrix or label sets), but the model was fitted on "
+                "single-label targets. Refit with fit() on multi-label y."
+            )
+        return encode_targets(y)[0]
+    classes = binarizer.classes_
+    if not multilabel:
+        if n_rows_of(y) == 0:
+            return np.zeros((0, classes.shape[0]), dtype=np.int64)
+        raise ValueError(
+            f"The model is multi-label over {classes.shape[0]} labels, so y must be an indicator "
+            f"matrix of {classes.shape[0]} columns or a list of label sets (e.g. [['{classes[0]}'], []]), "
+            f"got a single-label target of type {type_of_target(np.asarray(y))!r}."
+        )
+    if is_label_sets(y):
+        sets = _label_sets(y)
+        given = {label for row in sets for label in row}
+        outside = sorted(given - set(classes.tolist()), key=str)
+        if outside:
+            raise ValueError(
+                f"Labels {outside} are outside the label set {classes.tolist()} the model was fitted "
+                "on. Fix the labels, or fit() again on every labelled row to learn a wider label set "
+                "(pass an indicator matrix, e.g. from MultiLabelBinarizer(classes=[...]), to fix the "
+                "label set up front)."
+            )
+        return binarizer.transform(sets).astype(np.int64, copy=False)
+    Y = _indicator(y)
+    if Y.shape[1] != classes.shape[0]:
+        raise ValueError(
+            f"y has {Y.shape[1]} label columns, but the model was fitted on {classes.shape[0]} labels "
+            f"({classes.tolist()}). Pass an indicator matrix with those columns, in that order."
+        )
+    if isinstance(y, pd.DataFrame) and list(y.columns) != classes.tolist():
+        raise ValueError(
+            f"y's columns {list(y.columns)} are not the model's labels {classes.tolist()} in order."
+        )
+    return Y
+
+
+def n_rows_of(y):
+    """Number of rows of a target (list, array, sparse matrix or pandas object)."""
+    return y.shape[0] if hasattr(y, "shape") else len(y)
+
+
+def is_multilabel_model(estimator):
+    """Whether ``estimator`` (an ActiveLearner, Committee or a fitted model) is multi-label.
+
+    skal's learners know it from the ``y`` they were fitted on; a Committee is
+    multi-label when its members are; a plain scikit-learn model when its
+    ``predict_proba`` is one column per label (``OneVsRestClassifier``,
+    ``MLPClassifier``, ``ClassifierChain`` fitted on an indicator matrix) or a
+    list of per-label arrays (``MultiOutputClassifier``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.multiclass import OneVsRestClassifier
+    >>> from skal.targets import is_multilabel_model
+    >>> X = np.arange(8.).reshape(-1, 1); Y = np.c_[X[:, 0] > 3, X[:, 0] % 2].astype(int)
+    >>> is_multilabel_model(OneVsRestClassifier(LogisticRegression()).fit(X, Y))
+    True
+    """
+    if hasattr(estimator, "learner_list"):  # a Committee: multi-label when its members are
+        members = estimator.learners_ if hasattr(estimator, "learners_") else list(estimator.learner_list)
+        return any(is_multilabel_model(m) for m in members)
+    if hasattr(estimator, "_ensure_fitted"):  # an ActiveLearner: from the y it was fitted on
+        if getattr(estimator, "label_binarizer_", None) is not None:
+            return True
+        fitted = getattr(estimator, "estimator_", None)
+        return fitted is not None and is_multilabel_model(fitted)
+    if getattr(estimator, "multilabel_", False) or getattr(estimator, "multi_label", False) is True:
+        return True
+    classes = getattr(estimator, "classes_", None)
+    if isinstance(classes, list):  # MultiOutputClassifier, ClassifierChain
+        return True
+    binarizer = getattr(estimator, "label_binarizer_", None) or getattr(estimator, "_label_binarizer", None)
+    if binarizer is None and hasattr(estimator, "steps"):
+        return is_multilabel_model(estimator.steps[-1][1])
+    return bool(getattr(binarizer, "y_type_", "").startswith("multilabel"))
+
+
+def adopted_binarizer(estimator):
+    """The label space of an already fitted model a learner adopts: None when single-label.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.multiclass import OneVsRestClassifier
+    >>> from skal.targets import adopted_binarizer
+    >>> X = np.arange(8.).reshape(-1, 1); Y = np.c_[X[:, 0] > 3, X[:, 0] % 2].astype(int)
+    >>> adopted_binarizer(OneVsRestClassifier(LogisticRegression()).fit(X, Y)).classes_.tolist()
+    [0, 1]
+    """
+    if not is_multilabel_model(estimator):
+        return None
+    return multilabel_binarizer(range(len(estimator.classes_)))
+
+
+def committee_binarizer(committee):
+    """The label space shared by a fitted Committee's members; None when single-label.
+
+    Raises
+    ------
+    ValueError
+        If members are multi-label over different label sets, or if some are
+        multi-label and others not.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.multiclass import OneVsRestClassifier
+    >>> from skal import ActiveLearner, Committee
+    >>> from skal.targets import committee_binarizer
+    >>> members = [ActiveLearner(OneVsRestClassifier(LogisticRegression(C=c))) for c in (0.1, 1.0)]
+    >>> committee = Committee(members).fit(np.arange(4.).reshape(-1, 1), [["a"], ["b"], ["a", "b"], []])
+    >>> committee_binarizer(committee).classes_.tolist()
+    ['a', 'b']
+    """
+    binarizers = [getattr(m, "label_binarizer_", None) for m in committee.learners_]
+    if all(b is None for b in binarizers):
+        return None
+    if any(b is None for b in binarizers):
+        raise ValueError("A committee cannot mix multi-label and single-label members.")
+    first = binarizers[0].classes_
+    for b in binarizers[1:]:
+        if b.classes_.shape != first.shape or not np.array_equal(b.classes_, first):
+            raise ValueError(
+                f"The committee's members were fitted on different label sets ({first.tolist()} and "
+                f"{b.classes_.tolist()}); fit them on the same y."
+            )
+    return binarizers[0]
+
+
+def label_proba(estimator, X, **predict_proba_kwargs):
+    """Per-label probabilities P(label present | x), shape (n_samples, n_labels).
+
+    Takes every form scikit-learn's multi-label models return: one column
+    per label (``OneVsRestClassifier``, ``MLPClassifier``,
+    ``ClassifierChain``, :class:`skal.TransformerClassifier` with
+    ``multi_label=True``) or a list of per-label ``(n, 2)`` arrays
+    (``MultiOutputClassifier``), from which the positive class is taken.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.multioutput import MultiOutputClassifier
+    >>> from skal.targets import label_proba
+    >>> X = np.arange(8.).reshape(-1, 1); Y = np.c_[X[:, 0] > 3, X[:, 0] > 5].astype(int)
+    >>> label_proba(MultiOutputClassifier(LogisticRegression()).fit(X, Y), X).shape
+    (8, 2)
+    """
+    P = estimator.predict_proba(X, **predict_proba_kwargs)
+    return positive_proba(P, getattr(estimator, "classes_", None))
+
+
+def positive_proba(P, classes=None):
+    """``predict_proba`` output of a multi-label model as an (n_samples, n_labels) array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skal.targets import positive_proba
+    >>> positive_proba([np.array([[0.2, 0.8]]), np.array([[0.9, 0.1]])]).tolist()
+    [[0.8, 0.1]]
+    """
+    if isinstance(P, list) and P and all(np.ndim(part) == 2 for part in P):
+        columns = []
+        for k, part in enumerate(P):
+            part = np.asarray(part, dtype=float)
+            own = None if not isinstance(classes, list) else np.asarray(classes[k])
+            if part.ndim == 2 and part.shape[1] == 2:
+                columns.append(part[:, 1] if own is None or own[-1] == 1 else part[:, 0])
+            elif part.ndim == 2 and part.shape[1] == 1:  # a label seen with one value only
+                columns.append(part[:, 0] if own is not None and own[0] == 1 else np.zeros(part.shape[0]))
+            else:
+                columns.append(part.ravel())
+        return np.column_stack(columns)
+    P = np.asarray(P, dtype=float)
+    if P.ndim != 2:
+        raise ValueError(f"Per-label probabilities must be 2-dimensional, got shape {P.shape}.")
+    return P
+
+
+def check_single_label_strategy(strategy, learner):
+    """Raise a ValueError when a single-label-only skal strategy meets a multi-label learner.
+
+    Strategies of skal are single-label unless written for multi-label
+    models (:mod:`skal.strategies.multilabel`) or for none (random,
+    core-set, k-means, BADGE); strategies from elsewhere (modAL's own
+    multi-label ones, user code) are trusted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.multiclass import OneVsRestClassifier
+    >>> from skal import ActiveLearner
+    >>> from skal.strategies import entropy_sampling
+    >>> from skal.targets import check_single_label_strategy
+    >>> learner = ActiveLearner(OneVsRestClassifier(LogisticRegression())).fit(
+    ...     np.arange(4.).reshape(-1, 1), [["a"], ["b"], ["a", "b"], []])
+    >>> check_single_label_strategy(entropy_sampling, learner)
+    Traceback (most recent call last):
+    ...
+    ValueError: entropy_sampling is a single-label strategy, ...
+    """
+    module = getattr(strategy, "__module__", "") or ""
+    name = getattr(strategy, "__name__", type(strategy).__name__)
+    if not module.startswith("skal.strategies") or getattr(strategy, "multi_label", False):
+        return
+    if name in _MULTILABEL_SAFE or not is_multilabel_model(learner):
+        return
+    raise ValueError(
+        f"{name} is a single-label strategy, but the model is multi-label (y was an indicator matrix "
+        f"or label sets). Use one of skal.strategies.multilabel's strategies: "
+        f"{', '.join(MULTILABEL_STRATEGIES)}."
+    )
+
+
+def fit_per_label(estimator, X, Y, binarizer):
+    """``estimator.fit(X, Y)``, turning the failure of a label with one value into a clear error.
+
+    Binary-relevance models (``MultiOutputClassifier``, ``ClassifierChain``)
+    fit one classifier per label, which needs at least one row with the label
+    and one without; ``OneVsRestClassifier`` instead predicts such a label as
+    never (or always) and fits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.multioutput import MultiOutputClassifier
+    >>> from skal.targets import fit_per_label, multilabel_binarizer
+    >>> Y = np.array([[1, 0], [0, 0], [1, 0]])
+    >>> fit_per_label(MultiOutputClassifier(LogisticRegression()), np.eye(3), Y,
+    ...               multilabel_binarizer(["joy", "fear"]))
+    Traceback (most recent call last):
+    ...
+    ValueError: Label 'fear' is present in no labelled row ...
+    """
+    try:
+        return estimator.fit(X, Y)
+    except ValueError as exc:
+        if binarizer is None:
+            raise
+        positives = Y.sum(axis=0)
+        absent, everywhere = np.flatnonzero(positives == 0), np.flatnonzero(positives == Y.shape[0])
+        if not absent.size and not everywhere.size:
+            raise
+        names = binarizer.classes_.tolist()
+        parts = [f"label {names[j]!r} is present in no labelled row" for j in absent]
+        parts += [f"label {names[j]!r} is present in every labelled row" for j in everywhere]
+        parts[0] = parts[0][0].upper() + parts[0][1:]
+        raise ValueError(
+            f"{'; '.join(parts)} (of {Y.shape[0]}). {type(estimator).__name__} fits one binary "
+            "classifier per label, which needs at least 1 row with the label and 1 without: label "
+            f"at least 1 more row for each of {[names[j] for j in np.r_[absent, everywhere]]}, or wrap "
+            "the classifier in OneVsRestClassifier, which predicts such a label as never (or always). "
+            f"The model said: {exc}"
+        ) from exc
