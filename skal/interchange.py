@@ -97,8 +97,11 @@ def read_labels_csv(path, id_column="id", label_column="label"):
     return pd.DataFrame({"id": frame[id_column].to_numpy(), "label": frame[label_column].to_numpy()})
 
 
-def label_studio_config(labels, *, from_name="label", to_name="text"):
+def label_studio_config(labels, *, from_name="label", to_name="text", multiple=False):
     """The Label Studio labelling config (XML) that matches :func:`to_label_studio_tasks`.
+
+    ``multiple=True`` lets an annotator tick several labels (or none), for a
+    multi-label session: ``<Choices choice="multiple">``.
 
     Examples
     --------
@@ -113,8 +116,9 @@ def label_studio_config(labels, *, from_name="label", to_name="text"):
     </View>
     """
     choices = "\n".join(f"    <Choice value={quoteattr(str(label))}/>" for label in labels)
+    kind = "multiple" if multiple else "single"
     return (f"<View>\n  <Text name={quoteattr(to_name)} value=\"$text\"/>\n"
-            f"  <Choices name={quoteattr(from_name)} toName={quoteattr(to_name)} choice=\"single\" "
+            f"  <Choices name={quoteattr(from_name)} toName={quoteattr(to_name)} choice=\"{kind}\" "
             f"showInLine=\"true\">\n{choices}\n  </Choices>\n</View>")
 
 
@@ -123,7 +127,7 @@ def _number(value):
     return None if value is None or pd.isna(value) else float(value)
 
 
-def to_label_studio_tasks(batch, *, from_name="label", to_name="text", model_version="skal"):
+def to_label_studio_tasks(batch, *, from_name="label", to_name="text", model_version="skal", multiple=False):
     """Label Studio tasks (a list of dicts) from a query batch, with the guesses as predictions.
 
     Parameters
@@ -135,6 +139,10 @@ def to_label_studio_tasks(batch, *, from_name="label", to_name="text", model_ver
         The names of the Choices control and the Text object in the
         project's labelling config (see :func:`label_studio_config`).
     model_version : str, default="skal"
+    multiple : bool, default=False
+        Guesses are label sets written ``a;b`` (a multi-label session's
+        :meth:`~skal.labelling.LabellingSession.query_batch`); each becomes
+        a prediction with those choices.
 
     Returns
     -------
@@ -162,7 +170,8 @@ def to_label_studio_tasks(batch, *, from_name="label", to_name="text", model_ver
         task = {"data": data}
         if guess is not None and not pd.isna(guess):
             result = {"from_name": from_name, "to_name": to_name, "type": "choices",
-                      "value": {"choices": [str(guess)]}}
+                      "value": {"choices": [part for part in str(guess).split(";") if part] if multiple
+                                else [str(guess)]}}
             prediction = {"model_version": model_version, "result": [result]}
             if _number(confidence) is not None:
                 prediction["score"] = _number(confidence)
@@ -212,8 +221,9 @@ def _min_choices(task, from_name):
     return found
 
 
-def _task_label(task, from_name):
-    """(label or None, problem or None) of one exported task."""
+def _task_label(task, from_name, multiple=False):
+    """(label or None, problem or None) of one exported task; a label set is written ``a;b`` or ``-``."""
+    submitted = False
     if "data" not in task:  # JSON-MIN: one flat object per task
         found = _min_choices(task, from_name)
     else:
@@ -222,22 +232,26 @@ def _task_label(task, from_name):
         for annotation in annotations:
             if not isinstance(annotation, dict) or annotation.get("was_cancelled"):
                 continue
+            submitted = True
             for name, choices in _choice_results(annotation, from_name).items():
                 found.setdefault(name, []).extend(choices)
     if len(found) > 1:
         return None, f"several Choices controls ({', '.join(map(str, found))}); pick one with from_name"
-    if not found:
-        return None, None
+    if not found:  # a submitted annotation with nothing ticked is the empty set, where sets are allowed
+        return ("-" if multiple and submitted else None), None
     (chosen,) = found.values()
-    if any(len(choices) != 1 for choices in chosen):
+    if multiple:
+        labels = sorted({";".join(sorted(map(str, choices))) or "-" for choices in chosen})
+    elif any(len(choices) != 1 for choices in chosen):
         return None, "not exactly one choice selected"
-    labels = sorted({str(choices[0]) for choices in chosen})
+    else:
+        labels = sorted({str(choices[0]) for choices in chosen})
     if len(labels) > 1:
         return None, f"annotators disagree ({', '.join(labels)})"
     return labels[0], None
 
 
-def read_label_studio_annotations(source, *, from_name=None):
+def read_label_studio_annotations(source, *, from_name=None, multiple=False):
     """Labels from a Label Studio export ("JSON" or "JSON-MIN") of tasks made by skal.
 
     Parameters
@@ -245,6 +259,9 @@ def read_label_studio_annotations(source, *, from_name=None):
     source : str, path, or the parsed list of tasks
     from_name : str, default=None
         The Choices control to read; None takes the only one there is.
+    multiple : bool, default=False
+        Read each annotation's ticked choices as a label set (a multi-label
+        session): ``a;b``, or ``-`` for a submitted annotation with none.
 
     Returns
     -------
@@ -280,7 +297,7 @@ def read_label_studio_annotations(source, *, from_name=None):
     for task in tasks:
         data = task.get("data", task)
         row_id = data.get(ID_KEY) if isinstance(data, dict) else None
-        label, problem = _task_label(task, from_name)
+        label, problem = _task_label(task, from_name, multiple)
         if row_id is None or str(row_id).strip() == "":
             row_id, problem = None, f"task has no data.{ID_KEY} (was it made by skal query?)"
         rows.append({"id": None if row_id is None else str(row_id), "label": label, "problem": problem,

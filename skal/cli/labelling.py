@@ -49,7 +49,10 @@ def _label(args):
     directory = Path(args.session)
     labels = _labels(args)
     if (directory / CONFIG_FILE).is_file():
-        session = LabellingSession.open(directory, data=args.data).configure(
+        session = LabellingSession.open(directory, data=args.data)
+        if args.multi_label and not session.multi_label:
+            raise ValueError(f"{directory} is a single-label session; start a new one for multi-label labelling.")
+        session.configure(
             text_column=args.text_column, id_column=args.id_column, labels=labels,
             strategy=args.strategy, batch_size=args.batch_size, classifier=args.classifier,
             model=args.model, cache_dir=args.cache_dir)
@@ -59,7 +62,7 @@ def _label(args):
             raise ValueError(f"{directory} holds no session yet: give {' and '.join(missing)} to start one.")
         session = LabellingSession.create(
             directory, data=args.data, text_column=args.text_column or "text", labels=labels,
-            id_column=args.id_column, strategy=args.strategy or "uncertainty",
+            id_column=args.id_column, strategy=args.strategy, multi_label=args.multi_label,
             batch_size=10 if args.batch_size is None else args.batch_size,
             classifier=args.classifier or "embedding", model=args.model,
             cache_dir=args.cache_dir, random_state=args.random_state)
@@ -77,9 +80,11 @@ def _query(args):
     batch = session.query_batch(args.n, include_skipped=args.include_skipped)
     fmt = _format(args.out, args.format)
     if fmt == "label-studio":
-        path = write_label_studio_tasks(batch, args.out, model_version=f"skal {session.config['strategy']}")
+        path = write_label_studio_tasks(batch, args.out, model_version=f"skal {session.config['strategy']}",
+                                        multiple=session.multi_label)
         config = path.with_name(path.stem + ".label_config.xml")
-        config.write_text(label_studio_config(session.label_set) + "\n", encoding="utf-8")
+        config.write_text(label_studio_config(session.label_set, multiple=session.multi_label) + "\n",
+                          encoding="utf-8")
         print(f"wrote {len(batch)} Label Studio tasks to {path}; labelling config: {config}")
     else:
         path = write_batch_csv(batch, args.out)
@@ -95,7 +100,8 @@ def _query(args):
 def _teach(args):
     session = LabellingSession.open(args.session)
     if _format(args.labels, args.format) == "label-studio":
-        frame = read_label_studio_annotations(args.labels, from_name=args.from_name)
+        frame = read_label_studio_annotations(args.labels, from_name=args.from_name,
+                                              multiple=session.multi_label)
         id_column, label_column = "id", "label"
     else:
         frame = read_labels_csv(args.labels, args.id_column, args.label_column)
@@ -163,8 +169,11 @@ def register(subparsers):
                                         'holding a comma: \'"good, really",bad\'); needed to start a session')
     label.add_argument("--label", action="append", dest="label_list", metavar="LABEL",
                        help="one label; repeat it for each (instead of --labels)")
-    label.add_argument("--strategy", help=f"query strategy (default: uncertainty); one of "
+    label.add_argument("--strategy", help=f"query strategy (default: uncertainty, mean_entropy with "
+                                          f"--multi-label); one of "
                                           f"{', '.join(strategy_names())}")
+    label.add_argument("--multi-label", action="store_true",
+                       help="each text may get several labels or none (answer e.g. 1 3, or - for none)")
     label.add_argument("--batch-size", type=int, help="retrain every this many labels (default: 10)")
     label.add_argument("--classifier", choices=PRESETS,
                        help="classifier preset (default: embedding, the bundled BERT + logistic regression)")

@@ -36,9 +36,14 @@ class BatchDecision:
     index : pandas.Index of the pool's row ids
     valid : array of bool, pool rows with a text
     label_set : sequence of str
+    canonical : callable, default=None
+        For a multi-label session: maps a written label set (``"a;b"``,
+        ``"-"``) to its canonical string, raising ValueError for an unknown
+        label (:func:`skal.labelling.label_sets.canonical`). None takes the
+        labels as they are.
     """
 
-    def __init__(self, frame, id_column, label_column, index, valid, label_set):
+    def __init__(self, frame, id_column, label_column, index, valid, label_set, canonical=None):
         missing = [c for c in (id_column, label_column) if c not in frame.columns]
         if missing:
             raise ValueError(f"The labels table has no column {', '.join(map(repr, missing))}; "
@@ -48,6 +53,14 @@ class BatchDecision:
         blank_id, blank_label = blank(ids.to_numpy()), blank(labels.to_numpy())
         self.ids = np.where(blank_id, None, ids.astype(str).str.strip().to_numpy())
         self.labels = np.where(blank_label, None, labels.astype(str).str.strip().to_numpy())
+        known = pd.Index(self.labels, dtype=object).isin(list(label_set))
+        if canonical is not None:
+            known = np.zeros(len(frame), dtype=bool)
+            for i in np.flatnonzero(~blank_label):  # the rows of a labels table, not of the pool
+                try:
+                    self.labels[i], known[i] = canonical(self.labels[i]), True
+                except ValueError:
+                    pass
         problem = (frame["problem"].to_numpy(dtype=object) if "problem" in frame.columns
                    else np.full(len(frame), None, dtype=object))
         positions = index.get_indexer(pd.Index(self.ids, dtype=object))
@@ -59,7 +72,7 @@ class BatchDecision:
         self._decide(positions < 0, "rejected", "unknown id")
         self._decide(~np.asarray(valid, dtype=bool)[np.maximum(positions, 0)], "rejected", "row has no text")
         self._decide(blank_label, "blank", "no label given")
-        self._decide(~pd.Index(self.labels, dtype=object).isin(list(label_set)), "rejected", "unknown label")
+        self._decide(~known, "rejected", "unknown label")
         open_rows = pd.DataFrame({"id": self.ids, "label": self.labels})[self._undecided()]
         n_labels = open_rows.groupby("id")["label"].transform("nunique")
         conflicting = np.zeros(len(frame), dtype=bool)

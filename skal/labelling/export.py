@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..interchange import ID_KEY
+from . import label_sets
 from .storage import write_atomically
 
 __all__ = ["FORMATS", "disagreements_frame", "export_labels", "history_frame", "to_label_studio_annotations"]
@@ -98,8 +99,11 @@ def disagreements_frame(session):
                          "labels": summary.tolist()}, columns=["id", "text", "label", "labels"])
 
 
-def to_label_studio_annotations(frame, *, from_name="label", to_name="text"):
+def to_label_studio_annotations(frame, *, from_name="label", to_name="text", multiple=False):
     """Labelled rows as Label Studio tasks with one annotation each (its JSON export format).
+
+    ``multiple=True`` (a multi-label session) writes each label set
+    (``a;b``, ``""`` for none) as that many ticked choices.
 
     ``skal teach --labels`` (:func:`skal.interchange.read_label_studio_annotations`)
     reads them back.
@@ -118,7 +122,7 @@ def to_label_studio_annotations(frame, *, from_name="label", to_name="text"):
     for record in records:
         annotation = {"was_cancelled": False, "result": [
             {"from_name": from_name, "to_name": to_name, "type": "choices",
-             "value": {"choices": [str(record["label"])]}}]}
+             "value": {"choices": label_sets.split(record["label"]) if multiple else [str(record["label"])]}}]}
         if record.get("annotator") is not None:
             annotation["completed_by"] = record["annotator"]
         if record.get("time") is not None:
@@ -170,7 +174,8 @@ def export_labels(session, out=None, format="csv"):
         records = frame.astype(object).where(frame.notna(), None).to_dict("records")
         data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
     else:
-        data = json.dumps(to_label_studio_annotations(frame), ensure_ascii=False, indent=1).encode("utf-8")
+        tasks = to_label_studio_annotations(frame, multiple=session.multi_label)
+        data = json.dumps(tasks, ensure_ascii=False, indent=1).encode("utf-8")
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(out, lambda f: f.write(data))
     return out

@@ -39,15 +39,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sklearn.base import clone
+from sklearn.metrics import f1_score
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MultiLabelBinarizer
+
 from ..learners import ActiveLearner
 from ..presets import make_text_classifier
+from . import label_sets
 from .batch import BatchDecision
+from .errors import AlreadyLabelledError
 from .learner_cache import LearnerCache
-from .pool import Pool
+from .pool import Pool, text_digest
 from .replay import LabelState
 from .results import Item
-from .errors import AlreadyLabelledError
-from .pool import text_digest
 from .settings import check_combination, check_label_set, check_random_state, check_settings, get_strategy
 from .storage import (
     CONFIG_FILE,
@@ -63,6 +69,20 @@ from .storage import (
 )
 
 __all__ = ["LabellingSession"]
+
+
+def _per_label(classifier):
+    """A multi-label version of a preset: ``multi_label=True`` where the model has it, else one-vs-rest.
+
+    A pipeline keeps its feature steps shared; only its final classifier is
+    replaced by one per label.
+    """
+    if "multi_label" in classifier.get_params(deep=False):
+        return clone(classifier).set_params(multi_label=True)
+    if isinstance(classifier, Pipeline):
+        *steps, (name, last) = classifier.steps
+        return Pipeline([*steps, (name, OneVsRestClassifier(last))])
+    return OneVsRestClassifier(classifier)
 
 
 # ---------------------------------------------------------------- session
@@ -106,6 +126,7 @@ class LabellingSession:
         self.directory = Path(directory)
         self.config = read_config(self.directory)
         self.label_set = tuple(self.config["labels"])
+        self.multi_label = bool(self.config.get("multi_label", False))
         c = self.config
         moved = data is not None and str(Path(data).resolve()) != c["data"]
         path = Path(data).resolve() if moved else c["data"]
@@ -131,8 +152,8 @@ class LabellingSession:
     # ----------------------------------------------------------- creation
     @classmethod
     def create(cls, directory, data, text_column="text", labels=None, *, id_column=None,
-               strategy="uncertainty", batch_size=10, classifier="embedding", model=None, cache_dir=None,
-               random_state=0, exist_ok=False):
+               strategy=None, batch_size=10, classifier="embedding", model=None, cache_dir=None,
+               random_state=0, exist_ok=False, multi_label=False):
         """Start a session in ``directory`` (created if needed).
 
         Parameters
@@ -146,8 +167,9 @@ class LabellingSession:
             with a label's name or its number (1-based) in this list.
         id_column : str, default=None
             Column of unique row ids; None identifies rows by their position.
-        strategy : str, default="uncertainty"
-            A name from :func:`strategy_names`.
+        strategy : str, default=None
+            A name from :func:`strategy_names`; None is ``"uncertainty"``,
+            or ``"mean_entropy"`` for a multi-label session.
         batch_size : int, default=10
             Retrain every ``batch_size`` labels.
         classifier : {"embedding", "tfidf", "finetune"}, default="embedding"
@@ -164,6 +186,11 @@ class LabellingSession:
             Open the session when ``directory`` already holds one started on
             the same data, columns and labels (other settings given here
             replace the stored ones); raise a ValueError otherwise.
+        multi_label : bool, default=False
+            Each answer is a set of labels, possibly empty
+            (:mod:`skal.labelling.label_sets`): the classifier becomes one
+            model per label (one-vs-rest, or ``multi_label=True`` for
+            ``"finetune"``) and the strategy a multi-label one.
 
         Returns
         -------
@@ -180,11 +207,12 @@ class LabellingSession:
             return session
         if labels is None:
             raise ValueError("A new session needs its label set, e.g. labels=['pos', 'neg'].")
-        labels = check_label_set(labels)
+        labels = check_label_set(labels, multi_label=bool(multi_label))
         if random_state is not None:
             random_state = check_random_state(random_state)
+        strategy = strategy or ("mean_entropy" if multi_label else "uncertainty")
         settings = check_settings(strategy=strategy, batch_size=batch_size, classifier=classifier,
-                                   model=model, cache_dir=cache_dir)
+                                   model=model, cache_dir=cache_dir, multi_label=bool(multi_label))
         data = Path(data).resolve()
         pool = Pool(data, text_column, id_column)
         if not pool.valid.any():
@@ -195,7 +223,7 @@ class LabellingSession:
         config = {"format": FORMAT, "data": str(data), "text_column": text_column, "id_column": id_column,
                   "labels": labels, "strategy": "uncertainty", "batch_size": 10, "classifier": "embedding",
                   "model": None, "cache_dir": None, **settings, "random_state": int(random_state),
-                  "data_sha256": pool.fingerprint(), "created": now()}
+                  "multi_label": bool(multi_label), "data_sha256": pool.fingerprint(), "created": now()}
         directory.mkdir(parents=True, exist_ok=True)
         (directory / LOG_FILE).touch()
         fsync_dir(directory)
@@ -262,7 +290,7 @@ class LabellingSession:
             raise ValueError(f"{self.directory} was started on {self.config['data']}; to point it at the pool's "
                              f"new place, open it with LabellingSession.open(directory, data={str(data)!r}).")
         given = {"text_column": text_column, "id_column": id_column,
-                 "labels": None if labels is None else check_label_set(labels)}
+                  "labels": None if labels is None else check_label_set(labels, multi_label=self.multi_label)}
         for key, value in given.items():
             stored = self.config[key]
             if value is not None and value != stored:
@@ -270,7 +298,8 @@ class LabellingSession:
                 raise ValueError(f"{self.directory} was started with {key} {show(stored)}, not {show(value)}; "
                                  "use another session directory for another task.")
         settings = check_settings(self.config["classifier"], strategy=strategy, batch_size=batch_size,
-                                   classifier=classifier, model=model, cache_dir=cache_dir)
+                                   classifier=classifier, model=model, cache_dir=cache_dir,
+                                   multi_label=self.multi_label)
         settings = {k: v for k, v in settings.items() if self.config.get(k) != v}
         if settings:
             config = {**self.config, **settings}
@@ -376,10 +405,13 @@ class LabellingSession:
         """
         self._sync()
         trainable = self._trainable()
-        counts = pd.Series(list(trainable.values()), dtype=object).value_counts()
+        answers = pd.Series(list(trainable.values()), dtype=object)
+        two_answers = answers.nunique() >= 2  # two classes, or two different label sets
+        if self.multi_label:  # rows holding each label
+            answers = answers.map(label_sets.split).explode().dropna()
+        counts = answers.value_counts()
         state = self._usable_state()
         unseen = self._unseen(state)
-        two_classes = counts.size >= 2
         return {
             "rows": int(self._pool.valid.sum()),
             "labelled": len(trainable),
@@ -388,7 +420,7 @@ class LabellingSession:
             "left": int(self._candidates().sum()),
             "model_labels": 0 if state is None else len(state["trained"]),
             "unseen": unseen,
-            "retrain_in": max(self.config["batch_size"] - unseen, 0) if two_classes else None,
+            "retrain_in": max(self.config["batch_size"] - unseen, 0) if two_answers else None,
         }
 
     def labelled_frame(self, details=False):
@@ -485,14 +517,28 @@ class LabellingSession:
     def _position(self, row_id):
         return self._pool.position(row_id)
 
+    def _guesses(self, learner, texts):
+        """The model's answers for pool rows and their probabilities: (object array, float array).
+
+        A multi-label answer is the canonical string of the labels with
+        probability >= 0.5; its probability is that of the whole set, taking
+        the labels as independent (the product of max(p, 1 - p)).
+        """
+        proba = np.asarray(learner.predict_proba(texts), dtype=float)
+        classes = np.asarray(learner.classes_, dtype=object)
+        if not self.multi_label:
+            best = proba.argmax(axis=1)
+            return classes[best], proba[np.arange(len(best)), best]
+        chosen = proba >= 0.5
+        guesses = np.array([label_sets.canonical(classes[row], self.label_set) for row in chosen], dtype=object)
+        return guesses, np.where(chosen, proba, 1 - proba).prod(axis=1)
+
     def _item(self, position, state):
         text = self._pool.texts[position]
         guess = confidence = None
         if state is not None:
-            learner = state["learner"]
-            proba = learner.predict_proba(self._pool.texts[[position]])[0]
-            best = int(np.argmax(proba))
-            guess, confidence = learner.classes_[best], float(proba[best])
+            guesses, confidences = self._guesses(state["learner"], self._pool.texts[[position]])
+            guess, confidence = guesses[0], float(confidences[0])
         return Item(id=self._pool.ids[position], text=text, guess=guess, confidence=confidence)
 
     def _query(self, learner, n, include_skipped=False, exclude=()):
@@ -592,8 +638,15 @@ class LabellingSession:
         """A new, unfitted classifier of the session's preset."""
         c = self.config
         cache_dir = c["cache_dir"] or str(self.directory / "embeddings")
-        return make_text_classifier(c["classifier"], model=c["model"], cache_dir=cache_dir,
-                                    random_state=c["random_state"])
+        classifier = make_text_classifier(c["classifier"], model=c["model"], cache_dir=cache_dir,
+                                          random_state=c["random_state"])
+        return _per_label(classifier) if self.multi_label else classifier
+
+    def _targets(self, answers):
+        """The answers as ``y`` for the learner: labels, or label sets in a multi-label session."""
+        if self.multi_label:
+            return [label_sets.split(answer) for answer in answers]
+        return np.array(list(answers), dtype=object)
 
     def retrain(self):
         """Fit a new learner on every label in the log; save it with its queue.
@@ -610,7 +663,7 @@ class LabellingSession:
                              f"{len(set(trainable.values()))} class(es).")
         c = self.config
         ids = np.array(list(trainable), dtype=object)
-        y = np.array(list(trainable.values()), dtype=object)
+        y = self._targets(trainable.values())
         learner = ActiveLearner(self._classifier(), query_strategy=get_strategy(c["strategy"]),
                                 on_transformed=c["classifier"] != "finetune", random_state=c["random_state"])
         learner.fit(self._pool.texts[self._pool.positions(ids)], y)
@@ -621,11 +674,22 @@ class LabellingSession:
         return self
 
     def score(self, texts, labels):
-        """Accuracy of the current model on labelled texts (e.g. a held-out set)."""
+        """Accuracy of the current model on labelled texts (e.g. a held-out set).
+
+        In a multi-label session ``labels`` are label sets (or ``;``-joined
+        strings) and the score is the micro-averaged F1 over labels.
+        """
         learner = self.learner
         if learner is None:
             raise ValueError("No model yet: label rows of at least two classes first.")
-        return float(learner.score(np.asarray(texts, dtype=object), np.asarray(labels, dtype=object)))
+        texts = np.asarray(texts, dtype=object)
+        if not self.multi_label:
+            return float(learner.score(texts, np.asarray(labels, dtype=object)))
+        truth = [label_sets.split(label_sets.canonical(v, self.label_set)) for v in labels]
+        binarizer = MultiLabelBinarizer(classes=list(self.label_set)).fit([])
+        predicted, _ = self._guesses(learner, texts)
+        return float(f1_score(binarizer.transform(truth), binarizer.transform(map(label_sets.split, predicted)),
+                              average="micro", zero_division=0))
 
     # ---------------------------------------------------------- recording
     def _event(self, kind, row_id, source, annotator=None, **extra):
@@ -634,7 +698,13 @@ class LabellingSession:
             event["annotator"] = str(annotator)
         return event
 
+    def _label_list(self, label):
+        """``{"labels": [...]}``, the label set as a list, for a multi-label session's events."""
+        return {"labels": label_sets.split(label)} if self.multi_label else {}
+
     def _check_label(self, label):
+        if self.multi_label:
+            return label_sets.canonical(label, self.label_set)
         label = str(label)
         if label not in self.label_set:
             raise ValueError(f"Unknown label {label!r}; the labels are {', '.join(self.label_set)}.")
@@ -673,7 +743,7 @@ class LabellingSession:
             if row_id in self._replay.labels:
                 raise AlreadyLabelledError(row_id, self._replay.labels[row_id],
                                            self._replay.current[row_id].get("annotator"))
-            return [self._event("label", row_id, source, annotator, label=label,
+            return [self._event("label", row_id, source, annotator, label=label, **self._label_list(label),
                                 text_sha256=text_digest(self._pool.texts[position]))]
 
         self._log.write(events)
@@ -711,7 +781,7 @@ class LabellingSession:
             if previous == label:
                 return []
             return [self._event("label", row_id, source, annotator, label=label, corrects=previous,
-                                text_sha256=text_digest(self._pool.texts[position]))]
+                                **self._label_list(label), text_sha256=text_digest(self._pool.texts[position]))]
 
         return bool(self._log.write(events))
 
@@ -800,13 +870,10 @@ class LabellingSession:
             return pd.DataFrame({"id": self._pool.ids[positions], "text": self._pool.texts[positions],
                                  "guess": np.full(len(positions), None, dtype=object),
                                  "confidence": np.nan, "score": np.nan})
-        learner = state["learner"]
-        positions, scores = self._query(learner, n, include_skipped)
-        proba = learner.predict_proba(self._pool.texts[positions])
-        best = proba.argmax(axis=1)
+        positions, scores = self._query(state["learner"], n, include_skipped)
+        guesses, confidences = self._guesses(state["learner"], self._pool.texts[positions])
         return pd.DataFrame({"id": self._pool.ids[positions], "text": self._pool.texts[positions],
-                             "guess": np.asarray(learner.classes_, dtype=object)[best],
-                             "confidence": proba[np.arange(len(best)), best], "score": scores})
+                             "guess": guesses, "confidence": confidences, "score": scores})
 
     def teach_batch(self, frame, *, id_column="id", label_column="label", overwrite=False,
                     allow_partial=False, source="batch"):
@@ -835,8 +902,9 @@ class LabellingSession:
         -------
         TeachReport
         """
+        canonical = (lambda value: label_sets.canonical(value, self.label_set)) if self.multi_label else None
         decision = BatchDecision(frame, id_column, label_column, self._pool.index, self._pool.valid,
-                                 self.label_set)
+                                 self.label_set, canonical)
 
         def events():
             accepted = decision.against(self._replay.labels, overwrite)
@@ -844,7 +912,8 @@ class LabellingSession:
                 return []
             texts = self._pool.texts[self._pool.positions(decision.ids[accepted])]
             return [self._event("label", decision.ids[i], source, label=decision.labels[i],
-                                text_sha256=text_digest(text)) for i, text in zip(accepted, texts)]
+                                **self._label_list(decision.labels[i]), text_sha256=text_digest(text))
+                    for i, text in zip(accepted, texts)]
 
         self._log.write(events)
         return decision.report(applied=allow_partial or not decision.any_rejected)

@@ -14,8 +14,11 @@ import numpy as np
 from .. import strategies as _strategies
 from ..models import load_checkpoint
 from ..presets import PRESETS
+from ..targets import MULTILABEL_STRATEGIES
 from ..strategies import bayesian as _bayesian_strategies
 from ..strategies import committee as _committee_strategies
+from ..strategies import multilabel as _multilabel_strategies
+from .label_sets import check_multi_label_names
 
 __all__ = ["RESERVED_ANSWERS", "check_label_set", "check_combination", "check_random_state", "check_settings", "get_strategy",
            "parse_labels", "strategy_names"]
@@ -65,8 +68,11 @@ def get_strategy(name):
     return getattr(_strategies, f"{key}_sampling")
 
 
-def check_label_set(labels):
+def check_label_set(labels, multi_label=False):
     """The label set as a list of names; a ValueError for an empty, repeated or reserved name.
+
+    A multi-label session also refuses names that cannot be written in a set
+    (:func:`skal.labelling.label_sets.check_multi_label_names`).
 
     Examples
     --------
@@ -89,6 +95,8 @@ def check_label_set(labels):
     if clash:
         raise ValueError(f"Label {clash[0]!r} clashes with a terminal command (s/skip, u/undo, q/quit); "
                          "rename it.")
+    if multi_label:
+        check_multi_label_names(labels)
     return labels
 
 
@@ -150,7 +158,28 @@ def check_combination(strategy, classifier, model):
         load_checkpoint(AutoConfig, model)  # a missing or broken checkpoint fails now, not at the first retrain
 
 
-def check_settings(classifier_default=PRESETS[0], **settings):
+def check_strategy_kind(strategy, multi_label):
+    """A ValueError when a strategy does not fit the session's kind (single- or multi-label).
+
+    Examples
+    --------
+    >>> from skal.labelling.settings import check_strategy_kind
+    >>> check_strategy_kind("margin", multi_label=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: Strategy 'margin' is single-label; a multi-label session takes one of: ...
+    """
+    name = get_strategy(strategy).__name__
+    multi = sorted(n.removesuffix("_sampling") for n in MULTILABEL_STRATEGIES
+                   if n.removesuffix("_sampling") in strategy_names())
+    if multi_label and name not in MULTILABEL_STRATEGIES:
+        raise ValueError(f"Strategy {strategy!r} is single-label; a multi-label session takes one of: "
+                         f"{', '.join(multi)}.")
+    if not multi_label and name in _multilabel_strategies.__all__:
+        raise ValueError(f"Strategy {strategy!r} is for multi-label sessions (start one with --multi-label).")
+
+
+def check_settings(classifier_default=PRESETS[0], multi_label=False, **settings):
     """The settings that are not None, validated, as stored in ``session.json``.
 
     Examples
@@ -165,7 +194,7 @@ def check_settings(classifier_default=PRESETS[0], **settings):
     """
     settings = {k: v for k, v in settings.items() if v is not None}
     if "strategy" in settings:
-        get_strategy(settings["strategy"])
+        check_strategy_kind(settings["strategy"], multi_label)
     batch_size = settings.get("batch_size", 1)
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")

@@ -16,17 +16,19 @@ Examples
 """
 
 import getpass
+import re
 import sys
 import textwrap
 import time
 
 import numpy as np
 
+from . import label_sets
 from .errors import AlreadyLabelledError
 from .settings import RESERVED_ANSWERS
 from .storage import LOG_FILE
 
-__all__ = ["default_annotator", "label_in_terminal", "progress_line", "resolve_label"]
+__all__ = ["default_annotator", "label_in_terminal", "progress_line", "resolve_label", "resolve_label_set"]
 
 
 def default_annotator():
@@ -67,6 +69,25 @@ def resolve_label(answer, labels):
         return labels[int(answer) - 1]
     folded = [label for label in labels if label.lower() == answer.lower()]
     return folded[0] if len(folded) == 1 else None
+
+
+def resolve_label_set(answer, labels):
+    """A typed multi-label answer as a list of label names, None if a part is no label.
+
+    Parts are numbers or names (as :func:`resolve_label` reads them) apart by
+    spaces, commas or ``;``; ``-`` is the empty set.
+
+    Examples
+    --------
+    >>> from skal.labelling.terminal import resolve_label_set
+    >>> labels = ["anger", "fear", "joy"]
+    >>> resolve_label_set("1 3", labels), resolve_label_set("-", labels), resolve_label_set("1 x", labels)
+    (['anger', 'joy'], [], None)
+    """
+    if answer.strip() == label_sets.NONE:
+        return []
+    chosen = [resolve_label(part, labels) for part in re.split(r"[;,\s]+", answer.strip()) if part]
+    return None if not chosen or None in chosen else [label for label in labels if label in chosen]
 
 
 def progress_line(status):
@@ -123,7 +144,8 @@ def label_in_terminal(session, *, stdin=None, stdout=None, eval_set=None, width=
     labels, c = session.label_set, session.config
     if eval_set is not None:
         eval_texts, eval_labels = (np.asarray(part, dtype=object) for part in eval_set)
-        unknown = sorted(set(eval_labels.tolist()) - set(labels))
+        answers = [label_sets.split(v) for v in eval_labels] if session.multi_label else [[v] for v in eval_labels]
+        unknown = sorted({label for answer in answers for label in answer} - set(labels))
         if unknown:
             raise ValueError(f"The held-out labels {unknown} are not among the session's labels {list(labels)}.")
 
@@ -152,12 +174,15 @@ def label_in_terminal(session, *, stdin=None, stdout=None, eval_set=None, width=
         session.retrain()
         line = f"model updated in {time.perf_counter() - start:.1f}s"
         if eval_set is not None:
-            line += f"; held-out accuracy {session.score(eval_texts, eval_labels):.3f} ({len(eval_labels)} rows)"
+            metric = "micro-F1" if session.multi_label else "accuracy"
+            line += f"; held-out {metric} {session.score(eval_texts, eval_labels):.3f} ({len(eval_labels)} rows)"
         say(line)
 
     numbered = not any(label.isdigit() for label in labels)
     choices = "  ".join(f"[{i}] {label}" if numbered else label for i, label in enumerate(labels, 1))
     prompt = f"{choices}  [s]kip  [u]ndo  [q]uit > "
+    if session.multi_label:
+        prompt = f"{choices}  (several: 1 3; none: {label_sets.NONE})  [s]kip  [u]ndo  [q]uit > "
     status = session.status()
     say(f"skal label: {status['rows']} texts in {c['data']}, labels {', '.join(labels)}")
     say(f"strategy {c['strategy']}, retrain every {c['batch_size']} labels, classifier {c['classifier']}; "
@@ -177,8 +202,9 @@ def label_in_terminal(session, *, stdin=None, stdout=None, eval_set=None, width=
             status = session.status()
             say()
             say(f"--- {progress_line(status)} ---")
+            shown = (", ".join(label_sets.split(item.guess)) or "none") if session.multi_label else item.guess
             guess = ("no model yet (random order)" if item.guess is None
-                     else f"model: {item.guess} ({item.confidence:.2f})")
+                     else f"model: {shown} ({item.confidence:.2f})")
             say(f"id {item.id} | {guess}")
             say(textwrap.fill(item.text, width=width, initial_indent="  ", subsequent_indent="  "))
             answer = ask(prompt)
@@ -195,9 +221,11 @@ def label_in_terminal(session, *, stdin=None, stdout=None, eval_set=None, width=
                 undone = session.undo()
                 say("nothing to undo." if undone is None else f"undone: id {undone}")
                 continue
-            label = None if command == "skip" else resolve_label(answer, labels)
+            resolve = resolve_label_set if session.multi_label else resolve_label
+            label = None if command == "skip" else resolve(answer, labels)
             if command != "skip" and label is None:
-                say(f"unknown answer {answer!r}: type a label's number or name, s, u or q.")
+                several = f" (several apart by spaces, {label_sets.NONE} for none)" if session.multi_label else ""
+                say(f"unknown answer {answer!r}: type a label's number or name{several}, s, u or q.")
                 continue
             try:
                 if command == "skip":
