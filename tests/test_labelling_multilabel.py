@@ -57,6 +57,8 @@ def test_label_sets_are_logged_replayed_and_trained_on(tmp_path, pool):
     assert item.guess is not None and 0 < item.confidence <= 1
     assert set(filter(None, item.guess.split(";"))) <= set(LABELS)
     assert 0 <= reopened.score(["furious scared", "happy"], [["anger", "fear"], "joy"]) <= 1
+    with pytest.raises(ValueError, match="for single-label sessions"):
+        reopened.errors()
 
 
 def test_correction_and_bad_label_sets(tmp_path, pool):

@@ -934,6 +934,9 @@ class LabellingSession:
         from ..error_analysis import cross_val_proba, error_table
 
         self._sync()
+        if self.multi_label:
+            raise ValueError("Error analysis (confident mistakes, uncertain rows) is for single-label sessions; "
+                             "for a multi-label one, export the labels (skal export) and score per label.")
         if texts is None:
             frame = self.labelled_frame()
             proba, classes = cross_val_proba(self._classifier(), frame["text"].to_numpy(),
