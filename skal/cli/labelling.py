@@ -1,4 +1,4 @@
-"""``skal label``, ``skal query``, ``skal teach`` and ``skal errors``: the human in the loop.
+"""``skal label``, ``serve``, ``export``, ``status``, ``query``, ``teach`` and ``errors``: the human in the loop.
 
 A thin layer over :mod:`skal.labelling`, :mod:`skal.interchange` and
 :mod:`skal.error_analysis`.
@@ -16,7 +16,13 @@ from ..interchange import (
     write_batch_csv,
     write_label_studio_tasks,
 )
-from ..labelling import CONFIG_FILE, LabellingSession, label_in_terminal, read_csv_columns, strategy_names
+from ..labelling import (
+    CONFIG_FILE,
+    LabellingSession,
+    label_in_terminal,
+    read_csv_columns,
+    strategy_names,
+)
 from ..presets import PRESETS
 
 __all__ = ["register"]
@@ -45,33 +51,43 @@ def _labels(args):
     return args.label_list or args.labels
 
 
-def _label(args):
+def _open_or_create(args):
+    """The session of ``--session``: opened (settings given replace the stored ones) or created.
+
+    ``--data`` on an existing session repoints it to a pool file that moved.
+    """
     directory = Path(args.session)
     labels = _labels(args)
     if (directory / CONFIG_FILE).is_file():
         session = LabellingSession.open(directory, data=args.data)
         if args.multi_label and not session.multi_label:
             raise ValueError(f"{directory} is a single-label session; start a new one for multi-label labelling.")
-        session.configure(
+        return session.configure(
             text_column=args.text_column, id_column=args.id_column, labels=labels,
             strategy=args.strategy, batch_size=args.batch_size, classifier=args.classifier,
             model=args.model, cache_dir=args.cache_dir)
-    else:
-        missing = [flag for flag, value in (("--data", args.data), ("--labels", labels)) if value is None]
-        if missing:
-            raise ValueError(f"{directory} holds no session yet: give {' and '.join(missing)} to start one.")
-        session = LabellingSession.create(
-            directory, data=args.data, text_column=args.text_column or "text", labels=labels,
-            id_column=args.id_column, strategy=args.strategy, multi_label=args.multi_label,
-            batch_size=10 if args.batch_size is None else args.batch_size,
-            classifier=args.classifier or "embedding", model=args.model,
-            cache_dir=args.cache_dir, random_state=args.random_state)
-    eval_set = None
-    if args.eval_data is not None:
-        text_column = session.config["text_column"]
-        frame = read_csv_columns(args.eval_data, [text_column, args.eval_label_column], "held-out file").dropna()
-        eval_set = (frame[text_column].to_numpy(), frame[args.eval_label_column].to_numpy())
-    result = label_in_terminal(session, eval_set=eval_set)
+    missing = [flag for flag, value in (("--data", args.data), ("--labels", labels)) if value is None]
+    if missing:
+        raise ValueError(f"{directory} holds no session yet: give {' and '.join(missing)} to start one.")
+    return LabellingSession.create(
+        directory, data=args.data, text_column=args.text_column or "text", labels=labels,
+        id_column=args.id_column, strategy=args.strategy, multi_label=args.multi_label,
+        batch_size=10 if args.batch_size is None else args.batch_size,
+        classifier=args.classifier or "embedding", model=args.model,
+        cache_dir=args.cache_dir, random_state=args.random_state)
+
+
+def _eval_set(args, session):
+    if args.eval_data is None:
+        return None
+    text_column = session.config["text_column"]
+    frame = read_csv_columns(args.eval_data, [text_column, args.eval_label_column], "held-out file").dropna()
+    return frame[text_column].to_numpy(), frame[args.eval_label_column].to_numpy()
+
+
+def _label(args):
+    session = _open_or_create(args)
+    result = label_in_terminal(session, eval_set=_eval_set(args, session), annotator=args.annotator)
     return 130 if result["ended"] == "interrupted" else 0
 
 
@@ -155,35 +171,119 @@ def _errors(args):
     return 0
 
 
+def _serve(args):
+    from ..labelling.web import serve
+
+    session = _open_or_create(args)
+    try:
+        serve(session.directory, host=args.host, port=args.port, token=args.token,
+              eval_set=_eval_set(args, session))
+    except RuntimeError as exc:  # another server holds the session
+        print(f"skal serve: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _export(args):
+    from ..labelling.export import disagreements_frame, export_labels
+
+    session = LabellingSession.open(args.session)
+    path = export_labels(session, args.out, format=args.format)
+    status = session.status()
+    print(f"wrote {status['labelled']} labels ({args.format}) to {path}")
+    disagreements = disagreements_frame(session)
+    if len(disagreements):
+        print(f"{len(disagreements)} text(s) were labelled differently by different annotators "
+              "(the label in effect is exported):")
+        _print_table(disagreements, ["id", "label", "labels", "text"])
+    else:
+        print("no disagreements between annotators")
+    return 0
+
+
+def _status(args):
+    from ..labelling.export import disagreements_frame
+    from ..labelling.terminal import progress_line
+
+    session = LabellingSession.open(args.session)
+    status = session.status()
+    c = session.config
+    print(f"session {args.session}: {status['rows']} texts of {c['data']}, labels {', '.join(session.label_set)}")
+    print(f"strategy {c['strategy']}, classifier {c['classifier']}, retrain every {c['batch_size']} labels; "
+          f"model trained on {status['model_labels']} labels")
+    print(progress_line(status))
+    frame = session.labelled_frame(details=True)
+    if len(frame):
+        by = frame["annotator"].fillna("unknown").value_counts()
+        print("annotators: " + ", ".join(f"{name} {n}" for name, n in by.items()))
+        print(f"last {min(args.n, len(frame))} labels (corrections and undos applied):")
+        _print_table(frame.sort_values("time", kind="stable").tail(args.n),
+                     ["id", "label", "annotator", "time", "corrected", "text"])
+    n = len(disagreements_frame(session))
+    if n:
+        print(f"{n} text(s) labelled differently by different annotators; skal export lists them")
+    return 0
+
+
+def _session_arguments(parser):
+    parser.add_argument("--session", required=True, help="session directory (created on first use)")
+    parser.add_argument("--data", help="pool CSV (needed to start a session)")
+    parser.add_argument("--text-column", help="text column of the pool (default: text)")
+    parser.add_argument("--id-column", help="column of unique row ids (default: the row position)")
+    parser.add_argument("--labels", help='comma-separated labels, e.g. pos,neg, read as one CSV row (quote a '
+                                         'label holding a comma: \'"good, really",bad\'); needed to start a session')
+    parser.add_argument("--label", action="append", dest="label_list", metavar="LABEL",
+                        help="one label; repeat it for each (instead of --labels)")
+    parser.add_argument("--multi-label", action="store_true",
+                        help="each text may get several labels or none (answer e.g. 1 3, or - for none)")
+    parser.add_argument("--strategy", help=f"query strategy (default: uncertainty, mean_entropy with "
+                                           f"--multi-label); one of {', '.join(strategy_names())}")
+    parser.add_argument("--batch-size", type=int, help="retrain every this many labels (default: 10)")
+    parser.add_argument("--classifier", choices=PRESETS,
+                        help="classifier preset (default: embedding, the bundled BERT + logistic regression)")
+    parser.add_argument("--model", help="Hugging Face checkpoint directory (default: the bundled BERT)")
+    parser.add_argument("--cache-dir", help="embedding cache (default: SESSION/embeddings)")
+    parser.add_argument("--random-state", type=int, default=0, help="seed of a new session (default: 0)")
+    parser.add_argument("--eval-data", "--eval",
+                        help="held-out labelled CSV: its accuracy is shown after each retrain")
+    parser.add_argument("--eval-label-column", default="label", help="label column of --eval-data")
+
+
 def register(subparsers):
     label = subparsers.add_parser(
         "label", help="label texts in the terminal, the model choosing which",
         description="Interactive labelling: shows the next text the query strategy picks, with the model's "
                     "guess; answer with a label's number or name, s (skip), u (undo) or q (quit). Every "
                     "answer is saved before the next text; the same command resumes a stopped session.")
-    label.add_argument("--session", required=True, help="session directory (created on first use)")
-    label.add_argument("--data", help="pool CSV (needed to start a session)")
-    label.add_argument("--text-column", help="text column of the pool (default: text)")
-    label.add_argument("--id-column", help="column of unique row ids (default: the row position)")
-    label.add_argument("--labels", help='comma-separated labels, e.g. pos,neg, read as one CSV row (quote a label '
-                                        'holding a comma: \'"good, really",bad\'); needed to start a session')
-    label.add_argument("--label", action="append", dest="label_list", metavar="LABEL",
-                       help="one label; repeat it for each (instead of --labels)")
-    label.add_argument("--strategy", help=f"query strategy (default: uncertainty, mean_entropy with "
-                                          f"--multi-label); one of "
-                                          f"{', '.join(strategy_names())}")
-    label.add_argument("--multi-label", action="store_true",
-                       help="each text may get several labels or none (answer e.g. 1 3, or - for none)")
-    label.add_argument("--batch-size", type=int, help="retrain every this many labels (default: 10)")
-    label.add_argument("--classifier", choices=PRESETS,
-                       help="classifier preset (default: embedding, the bundled BERT + logistic regression)")
-    label.add_argument("--model", help="Hugging Face checkpoint directory (default: the bundled BERT)")
-    label.add_argument("--cache-dir", help="embedding cache (default: SESSION/embeddings)")
-    label.add_argument("--random-state", type=int, default=0, help="seed of a new session (default: 0)")
-    label.add_argument("--eval-data", "--eval",
-                       help="held-out labelled CSV: its accuracy is shown after each retrain")
-    label.add_argument("--eval-label-column", default="label", help="label column of --eval-data")
+    _session_arguments(label)
+    label.add_argument("--annotator", help="name stored with every answer (default: the login name)")
     label.set_defaults(func=_label)
+
+    serve = subparsers.add_parser(
+        "serve", help="label texts in the browser (one person or a small team)",
+        description="A local web page on the same session as skal label: the next text the strategy picks, "
+                    "the model's suggestion, one button and key per label, skip, undo, a history to correct "
+                    "earlier labels, progress and the stopping criterion. Retraining runs in the background. "
+                    "Every answer is on disk before the next text shows.")
+    _session_arguments(serve)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="interface to bind (default: 127.0.0.1; any other needs a token)")
+    serve.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    serve.add_argument("--token", help="required on every request (default: none on 127.0.0.1, "
+                                       "generated and printed on any other host)")
+    serve.set_defaults(func=_serve)
+
+    export = subparsers.add_parser("export", help="write the session's labels (undo and corrections applied)")
+    export.add_argument("--session", required=True)
+    export.add_argument("--format", choices=("csv", "jsonl", "label-studio"), default="csv")
+    export.add_argument("--out", help="file to write (default: labels.csv, labels.export.jsonl or "
+                                      "labels.label-studio.json in the session directory)")
+    export.set_defaults(func=_export)
+
+    status = subparsers.add_parser("status", help="progress of a session: counts, annotators, last labels")
+    status.add_argument("--session", required=True)
+    status.add_argument("-n", type=int, default=10, help="last labels to show (default: 10)")
+    status.set_defaults(func=_status)
 
     query = subparsers.add_parser("query", help="write the next batch to label in another tool")
     query.add_argument("--session", required=True)

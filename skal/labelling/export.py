@@ -29,7 +29,8 @@ from ..interchange import ID_KEY
 from . import label_sets
 from .storage import write_atomically
 
-__all__ = ["FORMATS", "disagreements_frame", "export_labels", "history_frame", "to_label_studio_annotations"]
+__all__ = ["FORMATS", "disagreements_frame", "export_labels", "history_frame", "render_labels",
+           "to_label_studio_annotations"]
 
 #: Formats :func:`export_labels` writes.
 FORMATS = ("csv", "jsonl", "label-studio")
@@ -167,15 +168,33 @@ def export_labels(session, out=None, format="csv"):
         if format == "jsonl":  # never over the event log
             out = out.with_name("labels.export.jsonl")
     out = Path(out)
-    frame = session.labelled_frame(details=True)
-    if format == "csv":
-        data = frame.to_csv(index=False).encode("utf-8")
-    elif format == "jsonl":
-        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
-    else:
-        tasks = to_label_studio_annotations(frame, multiple=session.multi_label)
-        data = json.dumps(tasks, ensure_ascii=False, indent=1).encode("utf-8")
+    data = render_labels(session, format)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(out, lambda f: f.write(data))
     return out
+
+
+def render_labels(session, format="csv"):
+    """The bytes :func:`export_labels` writes, without writing them anywhere.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from skal.labelling import LabellingSession
+    >>> from skal.labelling.export import render_labels
+    >>> tmp = tempfile.mkdtemp()
+    >>> pd.DataFrame({"text": ["good", "bad"]}).to_csv(f"{tmp}/pool.csv", index=False)
+    >>> session = LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg")
+    >>> render_labels(session).decode().splitlines()[0]
+    'id,text,label,annotator,time,source,corrected'
+    """
+    if format not in FORMATS:
+        raise ValueError(f"Unknown export format {format!r}; choose one of {', '.join(FORMATS)}.")
+    frame = session.labelled_frame(details=True)
+    if format == "csv":
+        return frame.to_csv(index=False).encode("utf-8")
+    if format == "jsonl":
+        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+    tasks = to_label_studio_annotations(frame, multiple=session.multi_label)
+    return json.dumps(tasks, ensure_ascii=False, indent=1).encode("utf-8")

@@ -648,6 +648,70 @@ class LabellingSession:
             return [label_sets.split(answer) for answer in answers]
         return np.array(list(answers), dtype=object)
 
+    def prepare(self, progress=None, chunk_size=256):
+        """Embed the whole pool into the session's embedding cache, reporting progress.
+
+        Only the ``"embedding"`` classifier embeds; other presets return 0 at
+        once. The first retrain embeds the pool anyway: calling this first
+        shows how far it got, and a restart finds the embeddings cached.
+
+        Parameters
+        ----------
+        progress : callable, default=None
+            Called as ``progress(done, total)`` after each chunk of rows.
+        chunk_size : int, default=256
+
+        Returns
+        -------
+        int, the number of rows embedded (or found in the cache).
+
+        Examples
+        --------
+        >>> import tempfile, pandas as pd
+        >>> from skal.labelling import LabellingSession
+        >>> tmp = tempfile.mkdtemp()
+        >>> pd.DataFrame({"text": ["good", "bad"]}).to_csv(f"{tmp}/pool.csv", index=False)
+        >>> LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg",
+        ...                         classifier="tfidf").prepare()
+        0
+        """
+        if self.config["classifier"] != "embedding":
+            return 0
+        from ..embedder import TextEmbedder
+
+        steps = getattr(self._classifier(), "steps", [])
+        embedder = next((step for _, step in steps if isinstance(step, TextEmbedder)), None)
+        if embedder is None:  # pragma: no cover - the preset always starts with one
+            return 0
+        embedder.fit()
+        texts = self._pool.texts[self._pool.valid]
+        for start in range(0, len(texts), chunk_size):
+            embedder.transform(texts[start:start + chunk_size])
+            if progress is not None:
+                progress(min(start + chunk_size, len(texts)), len(texts))
+        return len(texts)
+
+    def new_classifier(self):
+        """A new, unfitted classifier of the session's preset (sharing the session's embedding cache).
+
+        Examples
+        --------
+        >>> import tempfile, pandas as pd
+        >>> from skal.labelling import LabellingSession
+        >>> tmp = tempfile.mkdtemp()
+        >>> pd.DataFrame({"text": ["good", "bad"]}).to_csv(f"{tmp}/pool.csv", index=False)
+        >>> session = LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg",
+        ...                                   classifier="tfidf")
+        >>> session.new_classifier().fit(["good", "bad"], ["pos", "neg"]).predict(["good"]).tolist()
+        ['pos']
+        """
+        return self._classifier()
+
+    @property
+    def pool_texts(self):
+        """The texts of the pool rows that have one, in pool order."""
+        return self._pool.texts[self._pool.valid]
+
     def retrain(self):
         """Fit a new learner on every label in the log; save it with its queue.
 

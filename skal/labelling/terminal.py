@@ -22,6 +22,7 @@ import textwrap
 import time
 
 import numpy as np
+from tqdm import tqdm
 
 from . import label_sets
 from .errors import AlreadyLabelledError
@@ -167,10 +168,13 @@ def label_in_terminal(session, *, stdin=None, stdout=None, eval_set=None, width=
 
     def retrain(why):
         status = session.status()
-        if status["model_labels"] == 0 and c["classifier"] == "embedding":
-            why += "; the first model embeds the whole pool once"
-        say(f"retraining on {status['labelled']} labels ({why})...")
         start = time.perf_counter()
+        if status["model_labels"] == 0 and c["classifier"] == "embedding":
+            why += "; the first model embeds the whole pool once (cached for later)"
+            say(f"embedding the pool for the first model ({status['rows']} texts)...")
+            with tqdm(total=status["rows"], unit="text", disable=None, file=sys.stderr) as bar:
+                session.prepare(progress=lambda done, total: bar.update(done - bar.n))
+        say(f"retraining on {status['labelled']} labels ({why})...")
         session.retrain()
         line = f"model updated in {time.perf_counter() - start:.1f}s"
         if eval_set is not None:
