@@ -136,3 +136,11 @@ def test_label_studio_multiple_choices_round_trip():
     single = read_label_studio_annotations([{"data": {"skal_id": "1"}, "annotations": [{"result": [
         {"type": "choices", "from_name": "label", "value": {"choices": ["a", "b"]}}]}]}])
     assert single["problem"][0] == "not exactly one choice selected"
+
+
+def test_the_browser_page_refuses_a_multi_label_session_clearly(tmp_path, pool):
+    from skal.labelling.web import create_app
+
+    _session(tmp_path, pool)
+    with pytest.raises(ValueError, match="multi-label session; the browser page labels single-label"):
+        create_app(tmp_path / "s")

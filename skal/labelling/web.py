@@ -112,6 +112,9 @@ def create_app(directory, *, token=None, eval_set=None, lease_seconds=300.0, bac
     401
     """
     session = LabellingSession.open(directory)
+    if session.multi_label:
+        raise ValueError(f"{directory} is a multi-label session; the browser page labels single-label sessions "
+                         "for now: label it in the terminal (skal label) or in Label Studio (skal query / teach).")
     lock = threading.RLock()
     leases = Leases(lease_seconds)
     trainer = BackgroundTrainer(directory, eval_set=eval_set, cv=cv)
