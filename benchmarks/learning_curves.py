@@ -48,10 +48,14 @@ from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import matplotlib.pyplot as plt  # noqa: E402
 
+from benchmark_data import add_data_dir_argument, data_file  # noqa: E402
+
 from skal import ActiveLearningSimulation  # noqa: E402
+from skal import strategies as strategy_module  # noqa: E402
 from skal.cli.simulate import strategy_by_name  # noqa: E402
 from skal.comparison import compare_strategies, summarize  # noqa: E402
 from skal.plotting import draw_learning_curves  # noqa: E402
@@ -67,10 +71,10 @@ DATASETS = {
 def load(name, data_dir, test_size):
     """(train texts, train labels, test texts, test labels): the given test split, or a fixed stratified one."""
     train_file, test_file, _ = DATASETS[name]
-    frame = pd.read_csv(data_dir / train_file)
+    frame = pd.read_csv(data_file(data_dir, train_file))
     texts, labels = frame["text"].astype(str).to_numpy(dtype=object), frame["label"].astype(str).to_numpy()
     if test_file is not None:
-        test = pd.read_csv(data_dir / test_file)
+        test = pd.read_csv(data_file(data_dir, test_file))
         return texts, labels, test["text"].astype(str).to_numpy(dtype=object), test["label"].astype(str).to_numpy()
     train, held = train_test_split(np.arange(len(labels)), test_size=test_size, stratify=labels, random_state=0)
     return texts[train], labels[train], texts[held], labels[held]
@@ -121,8 +125,24 @@ def run_finetune(name, data, args):
                               n_jobs=args.finetune_n_jobs, progress=not args.quiet)
 
 
+def resolve_strategy(name):
+    """A strategy by name: ``"entropy"``, ``"entropy_sampling"`` or any strategy exported by skal.strategies.
+
+    Names the command line knows (``skal simulate --strategy``) come first; any
+    other public callable of :mod:`skal.strategies` with the strategy contract
+    is taken as it is, so strategies added there run here without an edit.
+    """
+    try:
+        return strategy_by_name(name)
+    except ValueError as exc:
+        candidate = getattr(strategy_module, name, None) if name in strategy_module.__all__ else None
+        if callable(candidate):
+            return candidate
+        raise ValueError(f"{exc} Or any strategy function exported by skal.strategies.") from None
+
+
 def _strategies(names):
-    return {name: strategy_by_name(name) for name in names}
+    return {name: resolve_strategy(name) for name in names}
 
 
 def markdown(table):
@@ -146,7 +166,7 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--datasets", nargs="+", choices=sorted(DATASETS), default=["mr", "subj", "trec"])
     parser.add_argument("--models", nargs="+", choices=["embedding", "finetune"], default=["embedding", "finetune"])
-    parser.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data")
+    add_data_dir_argument(parser)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "learning_curves")
     parser.add_argument("--cache-dir", default=default_cache_dir(),
                         help="embedding cache (default $SKAL_CACHE or ~/.cache/skal)")
@@ -155,7 +175,7 @@ def main(argv=None):
     emb = parser.add_argument_group("embedding + logistic regression")
     emb.add_argument("--strategies", nargs="+",
                      default=["random", "entropy", "margin", "coreset", "badge", "uncertainty_batch"])
-    emb.add_argument("--seeds", type=int, default=3)
+    emb.add_argument("--seeds", type=int, default=5)
     emb.add_argument("--budget", type=int, default=500)
     emb.add_argument("--batch-size", type=int, default=25)
     emb.add_argument("--n-initial", type=int, default=25)
@@ -179,6 +199,8 @@ def main(argv=None):
     parser.add_argument("--from-curves", type=Path, nargs="+", default=None, metavar="CSV",
                         help="report saved curves.csv files (concatenated) instead of running")
     args = parser.parse_args(argv)
+    for names in (args.strategies, args.finetune_strategies):
+        _strategies(names)  # an unknown name fails here, before any embedding
     if args.from_curves:
         curves = pd.concat([pd.read_csv(path) for path in args.from_curves], ignore_index=True)
         tables = [summarize(part).assign(dataset=dataset, model=model)
