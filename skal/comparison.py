@@ -420,7 +420,7 @@ def verdict(table, baseline="random", score_name="score"):
                   f"{best['labels_to_match_mean']:.0f} instead of {reference:.0f}{share}; {reached}")
     else:
         spread = ", no difference beyond the spread" if _covers_zero(low, high) else ""
-        labels = (f"labels to reach {target}: {_signed(saved, 0)} saved ({_signed(low, 0)} to "
+        labels = (f"labels saved to reach {target}: {_signed(saved, 0)} ({_signed(low, 0)} to "
                   f"{_signed(high, 0)}{spread}; {reached})")
     return f"{head} ({level} of the paired difference): {', '.join(parts)}; {labels}."
 
@@ -476,7 +476,7 @@ def format_summary(table, score_name="score", markdown=False):
         if pd.isna(mean):
             return "—"
         bounds = "" if pd.isna(row["labels_to_match_low"]) else \
-            f" [{row['labels_to_match_low']:.0f}, {row['labels_to_match_high']:.0f}]"
+            f" [{row['labels_to_match_low']:.0f}, {row['labels_to_match_high']:.0f}]".replace("-", "−")
         bound = "≥ " if row["seeds_matching"] < row["n_paired"] else ""
         return f"{bound}{mean:.0f}{bounds} ({int(row['seeds_matching'])}/{int(row['n_paired'])})"
 

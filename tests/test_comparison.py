@@ -202,7 +202,7 @@ def test_the_same_random_state_reproduces_everything(digits):
                                           random_state=random_state, return_runs=True)
         return curves.drop(columns=TIMINGS), runs
 
-    (a, runs_a), (b, runs_b), (c, runs_c) = compare(7), compare(7), compare(8)
+    (a, runs_a), (b, runs_b), (c, _) = compare(7), compare(7), compare(8)
     pd.testing.assert_frame_equal(a, b)
     assert runs_a.attrs["random_state"] == 7 and runs_a["estimator_random_state"].notna().all()
     # one estimator seed per seed, shared by the strategies of that seed
