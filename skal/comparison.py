@@ -342,9 +342,11 @@ def _difference(row, what, label, digits=3):
 def verdict(table, baseline="random", score_name="score"):
     """One line: does the best strategy beat the baseline beyond the spread over seeds?
 
-    The best strategy is the one whose paired difference in area under the
-    learning curve from the baseline has the highest lower bound (ties:
-    higher mean). The line gives its mean paired differences in area and in
+    The best strategy is, among those that beat the baseline beyond the
+    spread (an interval of the area or final-score difference above 0, none
+    below) if any, the one whose paired difference in area under the
+    learning curve has the highest lower bound (ties: higher mean); the
+    others that beat it are named. The line gives its mean paired differences in area and in
     final score with their confidence intervals (from :func:`summarize`) and
     the seeds on which it is ahead, then the labels it needs to reach the
     baseline's final score (a saving is claimed only when every paired seed
@@ -391,14 +393,19 @@ def verdict(table, baseline="random", score_name="score"):
         return (f"One paired seed, so no interval and no verdict: {best['strategy']} − {baseline} is "
                 f"{_signed(best['auc_diff'], 3)} in area under the curve and {_signed(best['final_diff'], 3)} "
                 f"in final {score_name}; run several seeds.")
-    ranked = others[others["n_paired"] >= 2].sort_values(["auc_diff_low", "auc_diff"], ascending=False)
+    paired = others[others["n_paired"] >= 2]
+    ahead_of = (paired["auc_diff_low"] > _TOLERANCE) | (paired["final_diff_low"] > _TOLERANCE)
+    behind_of = (paired["auc_diff_high"] < -_TOLERANCE) | (paired["final_diff_high"] < -_TOLERANCE)
+    beats = ahead_of & ~behind_of
+    ranked = paired.assign(_beats=beats).sort_values(["_beats", "auc_diff_low", "auc_diff"], ascending=False)
     best = ranked.iloc[0]
     name, n = best["strategy"], int(best["n_paired"])
-    areas = [(best["auc_diff_low"], best["auc_diff_high"]), (best["final_diff_low"], best["final_diff_high"])]
-    ahead = any(low > _TOLERANCE for low, _ in areas)
-    behind = any(high < -_TOLERANCE for _, high in areas)
+    ahead, behind = bool(ahead_of[best.name]), bool(behind_of[best.name])
     if ahead and not behind:
         head = f"{name} beats {baseline} beyond the spread over {n} paired seeds"
+        also = paired.loc[beats & (paired["strategy"] != name), "strategy"].tolist()
+        if also:
+            head += f" (so do {', '.join(also)})"
     elif behind and not ahead:
         head = (f"No strategy beats {baseline}: the best by area under the curve, {name}, trails it beyond the "
                 f"spread over {n} paired seeds")

@@ -113,10 +113,27 @@ def test_a_consistent_winner_beats_the_baseline_beyond_the_spread():
     # coreset never reaches random's final score: counted at its 40 labels, 0 seeds matching
     assert table.loc["coreset", "seeds_matching"] == 0 and table.loc["coreset", "labels_to_match_mean"] == 40
     line = verdict(table.reset_index(), score_name="accuracy")
-    assert line.startswith("entropy beats random beyond the spread over 5 paired seeds")
+    assert line.startswith("entropy beats random beyond the spread over 5 paired seeds (")
     assert "ahead on 5 of 5 seeds" in line
     assert line.endswith("it reaches random's final accuracy of 0.770 with 10 fewer labels (10 to 10), 30 instead "
                          "of 40 (25%); 5 of 5 seeds reach it.")
+
+
+def test_verdict_prefers_a_strategy_ahead_beyond_the_spread_and_names_the_others():
+    runs = {}
+    for seed in range(4):
+        base = np.array([0.5, 0.6, 0.7, 0.75]) + 0.01 * seed
+        runs["random", seed] = base
+        sign = 1 if seed % 2 else -1
+        runs["wide", seed] = base + np.array([0.0, 0.005 + 0.01 * sign, 0.0, 0.0])  # area: covers 0
+        runs["final", seed] = base + np.array([0.0, 0.03 * sign, 0.0, 0.02 + 0.001 * seed])
+        runs["margin", seed] = base + np.array([0.0, 0.04 * sign, 0.0, 0.01])
+    table = summarize(_curves(runs)).set_index("strategy")
+    # wide has the best lower bound in area but covers 0; final and margin are ahead in final score
+    assert table.loc["wide", "auc_diff_low"] > table.loc["final", "auc_diff_low"] > table.loc["margin", "auc_diff_low"]
+    assert table.loc["wide", "auc_diff_high"] > 0 > table.loc["wide", "auc_diff_low"]
+    line = verdict(table.reset_index())
+    assert line.startswith("final beats random beyond the spread over 4 paired seeds (so do margin) (")
 
 
 def test_verdict_when_the_baseline_wins_or_is_alone_or_one_seed():
