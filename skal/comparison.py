@@ -418,8 +418,9 @@ def verdict(table, baseline="random", score_name="score"):
     reached = f"{int(best['seeds_matching'])} of {n} seeds reach it"
     if best["seeds_matching"] < n:
         # A seed that never reaches the target needs more labels than it used: no saving can be claimed.
-        labels = (f"only {reached.replace(' reach it', '')} reach {target} within their "
-                  f"{best['labels_used']:.0f} labels")
+        some = (f"only {int(best['seeds_matching'])} of {n} seeds reach" if best["seeds_matching"] else
+                f"none of the {n} seeds reaches")
+        labels = f"{some} {target} within their {best['labels_used']:.0f} labels"
     elif low > _TOLERANCE:
         reference = base["labels_to_match_mean"]
         share = f" ({saved / reference:.0%})" if reference > 0 else ""
