@@ -1,6 +1,6 @@
 """Does CEAL's pseudo-labelling help? And the same learners on images and tables, side by side.
 
-Part 1, text (MR, SUBJ, TREC-6 from ``../shared/data``): frozen MiniLM
+Part 1, text (MR, SUBJ, TREC-6 from ``--data-dir``, default ``../shared/data``): frozen MiniLM
 sentence embeddings (:class:`skal.TextEmbedder`, computed once and cached
 under ``--cache-dir``) + logistic regression. Methods, all on the same seed
 sets: random sampling, least-confidence uncertainty sampling, and CEAL
@@ -40,21 +40,23 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from benchmark_data import add_data_dir_argument, data_file
+
 from skal import ActiveLearner
 from skal.data import take_rows
 from skal.pseudo_labelling import CEALLearner
 from skal.simulation import initial_rows, learning_curve_area
 from skal.strategies import random_sampling, uncertainty_sampling
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 TEXT_SETS = ("mr", "subj", "trec")
 
 
-def load_text(name):
+def load_text(name, data_dir):
     if name == "trec":
-        train, test = pd.read_csv(DATA / "trec_train.csv"), pd.read_csv(DATA / "trec_test.csv")
+        train = pd.read_csv(data_file(data_dir, "trec_train.csv"))
+        test = pd.read_csv(data_file(data_dir, "trec_test.csv"))
         return train["text"].tolist(), train["label"].to_numpy(), test["text"].tolist(), test["label"].to_numpy()
-    frame = pd.read_csv(DATA / f"{name}.csv")
+    frame = pd.read_csv(data_file(data_dir, f"{name}.csv"))
     train, test = train_test_split(frame, test_size=0.2, stratify=frame["label"], random_state=0)
     return train["text"].tolist(), train["label"].to_numpy(), test["text"].tolist(), test["label"].to_numpy()
 
@@ -76,7 +78,7 @@ def embed(texts, name, part, args):
 
 
 def text_task(name, args):
-    X_train, y_train, X_test, y_test = load_text(name)
+    X_train, y_train, X_test, y_test = load_text(name, args.data_dir)
     if args.features == "tfidf":
         vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2).fit(X_train)
         X_train, X_test = vectorizer.transform(X_train), vectorizer.transform(X_test)
@@ -156,6 +158,7 @@ def main(argv=None):
                              "100 makes it confident enough on unit-norm embeddings for CEAL to pseudo-label)")
     parser.add_argument("--features", choices=["embedding", "tfidf"], default="embedding")
     parser.add_argument("--cache-dir", default="~/.cache/skal/benchmarks")
+    add_data_dir_argument(parser)
     args = parser.parse_args(argv)
 
     methods = ["random", "uncertainty"] + [f"ceal delta={d:g}lnK" for d in args.deltas]

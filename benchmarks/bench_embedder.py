@@ -19,7 +19,7 @@ from sklearn.base import clone
 from skal import TextEmbedder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_inference import load_texts  # noqa: E402
+from bench_inference import add_data_dir_argument, load_texts  # noqa: E402
 
 
 def timed(function, *args):
@@ -34,10 +34,11 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
+    add_data_dir_argument(parser)
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    texts = load_texts(args.n)["text"].tolist()
+    texts = load_texts(args.n, args.data_dir)["text"].tolist()
 
     with tempfile.TemporaryDirectory() as cache:
         embedder = TextEmbedder(batch_size=args.batch_size, max_length=args.max_length, cache_dir=cache).fit()

@@ -18,16 +18,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from benchmark_data import DEFAULT_DATA_DIR, add_data_dir_argument
 
 from skal import TransformerClassifier
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mr.csv"
 
-
-def load_texts(n, seed=0):
-    """``n`` rows (text, label) of MR drawn with a fixed seed."""
-    if DATA.exists():
-        frame = pd.read_csv(DATA)
+def load_texts(n, data_dir=DEFAULT_DATA_DIR, seed=0):
+    """``n`` rows (text, label) of MR (``data_dir/mr.csv``) drawn with a fixed seed."""
+    if (Path(data_dir) / "mr.csv").exists():
+        frame = pd.read_csv(Path(data_dir) / "mr.csv")
     else:  # outside the project checkout: the copy shipped with skal
         from skal.datasets import load_movie_reviews
 
@@ -74,11 +73,12 @@ def main():
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     parser.add_argument("--repeats", type=int, default=1,
                         help="after a warm-up pass, time each method this many times and keep the best")
+    add_data_dir_argument(parser)
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    frame = load_texts(args.n + args.train)
+    frame = load_texts(args.n + args.train, args.data_dir)
     train, texts = frame.iloc[:args.train], frame["text"].iloc[args.train:].tolist()
     clf = TransformerClassifier(max_epochs=1, batch_size=args.train, predict_batch_size=args.batch_size,
                                 max_length=args.max_length, device=args.device, random_state=0)

@@ -2,11 +2,19 @@
 
 For each data set (``../shared/data``: MR and SUBJ split here into pool and a
 fixed, stratified test set; TREC-6 with its given test split) and each model,
-every strategy is simulated over several seeds with
-:class:`skal.ActiveLearningSimulation`; the script reports, per strategy, the
-area under the learning curve (mean score over the labels used), the final
-accuracy and the labels needed to match random sampling's final accuracy,
-with their spread over seeds.
+every strategy is simulated over several seeds (5 by default) with
+:class:`skal.ActiveLearningSimulation`; all strategies of a seed share its
+seed set and the test rows, so the script reports, per strategy, the area
+under the learning curve (mean score over the labels used), the final
+accuracy and the labels needed to reach random sampling's final accuracy,
+each as mean ± sample sd over seeds and as the mean paired difference from
+random over the same seeds with its 95% t interval
+(:func:`skal.comparison.summarize`), and one :func:`skal.comparison.verdict`
+per data set and model.
+
+Strategies are taken by name (``--strategies``): any name ``skal simulate
+--strategy`` accepts, or any strategy function exported by
+:mod:`skal.strategies`.
 
 Models:
 
@@ -25,9 +33,12 @@ Models:
     runs for about an hour there; give it a GPU (``device="auto"`` uses one)
     and the ``--finetune-*`` options for real runs.
 
-Writes ``curves.csv`` (every round of every run), ``summary.csv``,
-``summary.md`` (the tables) and ``learning_curves.png`` (one panel per data
-set and model) into ``--out``.
+Writes ``curves.csv`` (every round of every run), ``runs.json`` (each run's
+seed set and queried rows, as positions in the pool, to replay them with
+another library), ``summary.csv``, ``summary.md`` (the tables and verdicts)
+and ``learning_curves.png`` (one panel per data set and model) into
+``--out``. ``--data-dir`` (default ``../shared/data`` beside the repository)
+holds the CSV files; the script runs from any working directory.
 
 Usage::
 
@@ -36,6 +47,7 @@ Usage::
 """
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -48,12 +60,15 @@ from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import matplotlib.pyplot as plt  # noqa: E402
+from benchmark_data import add_data_dir_argument, data_file  # noqa: E402
 
 from skal import ActiveLearningSimulation  # noqa: E402
+from skal import strategies as strategy_module  # noqa: E402
 from skal.cli.simulate import strategy_by_name  # noqa: E402
-from skal.comparison import compare_strategies, summarize  # noqa: E402
+from skal.comparison import compare_strategies, format_summary, summarize, verdict  # noqa: E402
 from skal.plotting import draw_learning_curves  # noqa: E402
 from skal.presets import default_cache_dir  # noqa: E402
 
@@ -67,10 +82,10 @@ DATASETS = {
 def load(name, data_dir, test_size):
     """(train texts, train labels, test texts, test labels): the given test split, or a fixed stratified one."""
     train_file, test_file, _ = DATASETS[name]
-    frame = pd.read_csv(data_dir / train_file)
+    frame = pd.read_csv(data_file(data_dir, train_file))
     texts, labels = frame["text"].astype(str).to_numpy(dtype=object), frame["label"].astype(str).to_numpy()
     if test_file is not None:
-        test = pd.read_csv(data_dir / test_file)
+        test = pd.read_csv(data_file(data_dir, test_file))
         return texts, labels, test["text"].astype(str).to_numpy(dtype=object), test["label"].astype(str).to_numpy()
     train, held = train_test_split(np.arange(len(labels)), test_size=test_size, stratify=labels, random_state=0)
     return texts[train], labels[train], texts[held], labels[held]
@@ -100,7 +115,7 @@ def run_embedding(name, data, args):
     with threadpool_limits(limits=1):  # tiny BLAS calls: threads only add hand-offs
         return compare_strategies(simulation, _strategies(args.strategies), Z_train, y_train,
                                   seeds=range(args.seeds), eval_set=(Z_test, y_test), n_jobs=args.n_jobs,
-                                  progress=not args.quiet)
+                                  progress=not args.quiet, random_state=0, return_runs=True)
 
 
 def run_finetune(name, data, args):
@@ -118,27 +133,39 @@ def run_finetune(name, data, args):
     )
     return compare_strategies(simulation, _strategies(args.finetune_strategies), X_train,
                               y_train, seeds=range(args.finetune_seeds), eval_set=(X_test, y_test),
-                              n_jobs=args.finetune_n_jobs, progress=not args.quiet)
+                              n_jobs=args.finetune_n_jobs, progress=not args.quiet, random_state=0,
+                              return_runs=True)
+
+
+def resolve_strategy(name):
+    """A strategy by name: ``"entropy"``, ``"entropy_sampling"`` or any strategy exported by skal.strategies.
+
+    Names the command line knows (``skal simulate --strategy``) come first; any
+    other public callable of :mod:`skal.strategies` with the strategy contract
+    is taken as it is, so strategies added there run here without an edit.
+    """
+    try:
+        return strategy_by_name(name)
+    except ValueError as exc:
+        candidate = getattr(strategy_module, name, None) if name in strategy_module.__all__ else None
+        if callable(candidate):
+            return candidate
+        raise ValueError(f"{exc} Or any strategy function exported by skal.strategies.") from None
 
 
 def _strategies(names):
-    return {name: strategy_by_name(name) for name in names}
+    return {name: resolve_strategy(name) for name in names}
 
 
 def markdown(table):
-    """The summary as a markdown table: mean ± std over seeds."""
-    def pm(mean, std, digits=3):
-        return "–" if pd.isna(mean) else f"{mean:.{digits}f} ± {0 if pd.isna(std) else std:.{digits}f}"
+    """The summaries as markdown: mean ± sample sd, paired differences from random with 95% t intervals."""
+    return format_summary(table, score_name="accuracy", markdown=True)
 
-    lines = ["| data | model | strategy | AUC (acc.) | final acc. | labels | labels to match random "
-             "| per seed (reached) |", "|---|---|---|---|---|---|---|---|"]
-    for row in table.itertuples():
-        match = "–" if pd.isna(row.labels_to_match) else f"{row.labels_to_match:.0f}"
-        per_seed = (f"{pm(row.labels_to_match_mean, row.labels_to_match_std, 0)} "
-                    f"({row.seeds_matching}/{row.n_seeds})")
-        lines.append(f"| {row.dataset} | {row.model} | {row.strategy} | {pm(row.auc_mean, row.auc_std)} | "
-                     f"{pm(row.final_mean, row.final_std)} | {row.labels_used:.0f} | {match} | {per_seed} |")
-    return "\n".join(lines)
+
+def verdicts(tables):
+    """One verdict line per data set and model."""
+    return [f"{table['dataset'].iloc[0]} / {table['model'].iloc[0]}: {verdict(table, score_name='accuracy')}"
+            for table in tables]
 
 
 def main(argv=None):
@@ -146,7 +173,7 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--datasets", nargs="+", choices=sorted(DATASETS), default=["mr", "subj", "trec"])
     parser.add_argument("--models", nargs="+", choices=["embedding", "finetune"], default=["embedding", "finetune"])
-    parser.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data")
+    add_data_dir_argument(parser)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "learning_curves")
     parser.add_argument("--cache-dir", default=default_cache_dir(),
                         help="embedding cache (default $SKAL_CACHE or ~/.cache/skal)")
@@ -155,7 +182,7 @@ def main(argv=None):
     emb = parser.add_argument_group("embedding + logistic regression")
     emb.add_argument("--strategies", nargs="+",
                      default=["random", "entropy", "margin", "coreset", "badge", "uncertainty_batch"])
-    emb.add_argument("--seeds", type=int, default=3)
+    emb.add_argument("--seeds", type=int, default=5)
     emb.add_argument("--budget", type=int, default=500)
     emb.add_argument("--batch-size", type=int, default=25)
     emb.add_argument("--n-initial", type=int, default=25)
@@ -179,43 +206,55 @@ def main(argv=None):
     parser.add_argument("--from-curves", type=Path, nargs="+", default=None, metavar="CSV",
                         help="report saved curves.csv files (concatenated) instead of running")
     args = parser.parse_args(argv)
+    for names in (args.strategies, args.finetune_strategies):
+        _strategies(names)  # an unknown name fails here, before any embedding
     if args.from_curves:
         curves = pd.concat([pd.read_csv(path) for path in args.from_curves], ignore_index=True)
         tables = [summarize(part).assign(dataset=dataset, model=model)
                   for (model, dataset), part in curves.groupby(["model", "dataset"], sort=False)]
-        report(curves, tables, args.out)
+        report(curves, tables, args.out, runs=None)
         return 0
 
     runners = {"embedding": run_embedding, "finetune": run_finetune}
-    all_curves, tables, started = [], [], time.perf_counter()
+    all_curves, all_runs, tables, started = [], [], [], time.perf_counter()
     for model in args.models:
         for name in args.datasets:
             t0 = time.perf_counter()
             data = load(name, args.data_dir, args.test_size)
             print(f"{name} / {model}: {len(data[1])} pool rows, {len(data[3])} test rows", flush=True)
-            curves = runners[model](name, data, args).assign(dataset=name, model=model)
+            curves, runs = runners[model](name, data, args)
+            curves = curves.assign(dataset=name, model=model)
             table = summarize(curves).assign(dataset=name, model=model,
                                              seconds_total=time.perf_counter() - t0)
-            print(table[["strategy", "auc_mean", "auc_std", "final_mean", "final_std", "labels_to_match",
-                         "seeds_matching", "seconds"]].to_string(index=False, float_format="{:.3f}".format))
+            print(format_summary(table, score_name="accuracy"))
+            print(f"  verdict: {verdict(table, score_name='accuracy')}")
             print(f"  {time.perf_counter() - t0:.1f} s", flush=True)
             all_curves.append(curves)
+            all_runs.append(runs.assign(dataset=name, model=model))
             tables.append(table)
 
-    report(pd.concat(all_curves, ignore_index=True), tables, args.out)
+    report(pd.concat(all_curves, ignore_index=True), tables, args.out, runs=pd.concat(all_runs, ignore_index=True))
     print(f"in {time.perf_counter() - started:.1f} s")
     return 0
 
 
-def report(curves, tables, out):
-    """Write curves.csv, summary.csv, summary.md and learning_curves.png into ``out``; print the table."""
+def report(curves, tables, out, runs=None):
+    """Write curves.csv, runs.json, summary.csv, summary.md and learning_curves.png into ``out``; print them."""
     out.mkdir(parents=True, exist_ok=True)
     table = pd.concat(tables, ignore_index=True)
     first = ["dataset", "model", "strategy"]
     table = table[first + [c for c in table.columns if c not in first]]
+    table.attrs.update(tables[0].attrs)
     curves.to_csv(out / "curves.csv", index=False)
+    if runs is not None:  # positions in each data set's pool (after the fixed test split and subsample)
+        records = [{"dataset": r.dataset, "model": r.model, "strategy": r.strategy, "seed": int(r.seed),
+                    "initial": r.initial.tolist(), "queried": [q.tolist() for q in r.queried]}
+                   for r in runs.itertuples()]
+        (out / "runs.json").write_text(json.dumps({"random_state": runs.attrs.get("random_state", 0),
+                                                   "runs": records}))
     table.to_csv(out / "summary.csv", index=False)
-    text = markdown(table)
+    lines = verdicts(tables)
+    text = markdown(table) + "\n\n" + "\n".join(f"- {line}" for line in lines)
     (out / "summary.md").write_text(text + "\n")
 
     panels = list(table[["dataset", "model"]].drop_duplicates().itertuples(index=False, name=None))
@@ -238,7 +277,8 @@ def report(curves, tables, out):
 
     print()
     print(text)
-    print(f"\nwrote {out}/{{curves.csv,summary.csv,summary.md,learning_curves.png}}")
+    written = "curves.csv," + ("runs.json," if runs is not None else "") + "summary.csv,summary.md,learning_curves.png"
+    print(f"\nwrote {out}/{{{written}}}")
 
 if __name__ == "__main__":
     sys.exit(main())

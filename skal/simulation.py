@@ -184,10 +184,16 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         clusters the output of its first steps, fitted without labels.
     batch_size : int, default=10
         Rows queried per round.
-    n_queries : int or None, default=10
-        Rounds of querying; None queries until ``budget`` or the pool runs out.
+    n_queries : int, None or "auto", default="auto"
+        Rounds of querying; None queries until ``budget`` or the pool runs
+        out. ``"auto"``: None when ``budget`` is set (the budget is spent),
+        else 10 rounds.
     budget : int or None, default=None
         Labels in total, seed set included; the last batch is cut to fit it.
+        The simulation labels exactly this many unless the pool runs out or
+        ``stopping`` fires first. Setting both ``budget`` and an int
+        ``n_queries`` that do not lead to the same number of rounds raises a
+        ValueError (one of them would be silently ignored).
     stopping : stopping criterion or None, default=None
         An object of :mod:`skal.stopping`, cloned at every fit and updated
         after every round; when it says stop, the simulation ends early.
@@ -274,7 +280,7 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
     """
 
     def __init__(self, estimator=None, query_strategy=uncertainty_sampling, n_initial=10, initial="stratified",
-                 batch_size=10, n_queries=10, budget=None, stopping=None, scoring=None, eval_size=0.25,
+                 batch_size=10, n_queries="auto", budget=None, stopping=None, scoring=None, eval_size=0.25,
                  max_candidates=None, score_mode="final", on_transformed=False, stream=None, random_state=None,
                  verbose=False):
         self.estimator = estimator
@@ -314,11 +320,25 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         positive_int(self.batch_size, "batch_size")
         positive_int(self.max_candidates, "max_candidates", allow_none=True)
         positive_int(self.budget, "budget", allow_none=True)
-        if self.n_queries is not None and (isinstance(self.n_queries, bool) or not isinstance(
-                self.n_queries, (int, np.integer)) or self.n_queries < 0):
-            raise ValueError(f"n_queries must be a non-negative integer or None, got {self.n_queries!r}.")
+        if not (self.n_queries is None or (isinstance(self.n_queries, str) and self.n_queries == "auto")) and (
+                isinstance(self.n_queries, bool) or not isinstance(self.n_queries, (int, np.integer))
+                or self.n_queries < 0):
+            raise ValueError(f"n_queries must be a non-negative integer, None or 'auto', got {self.n_queries!r}.")
         if self.budget is not None and self.budget < self.n_initial:
             raise ValueError(f"budget ({self.budget}) is smaller than the seed set (n_initial={self.n_initial}).")
+        if self.stream is None and self.budget is not None and isinstance(self.n_queries, (int, np.integer)):
+            rounds = -(-(self.budget - self.n_initial) // self.batch_size)  # rounds that spend the budget
+            if self.n_queries != rounds:
+                effect = (f"n_queries={self.n_queries} would stop at "
+                          f"{self.n_initial + self.n_queries * self.batch_size} labels, short of the budget"
+                          if self.n_queries < rounds else
+                          f"the budget would end the run before n_queries={self.n_queries} rounds")
+                raise ValueError(
+                    f"budget={self.budget} and n_queries={self.n_queries} conflict: with n_initial="
+                    f"{self.n_initial} and batch_size={self.batch_size}, the budget takes {rounds} rounds, "
+                    f"so {effect}. Set n_queries='auto' (or None) to spend the budget, or budget=None to run "
+                    f"n_queries rounds."
+                )
         if self.initial not in _INITIAL:
             raise ValueError(f"initial must be one of {', '.join(map(repr, _INITIAL))}, got {self.initial!r}.")
         if self.score_mode not in ("final", "auc"):
@@ -432,9 +452,9 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
             return self._fit_stream(learner, seed, labelled, positions, held_out, X_train, y_train, X_eval, y_eval,
                                     rounds[0], stream_seed)
         budget = np.inf if self.budget is None else self.budget
-        n_queries = np.inf if self.n_queries is None else self.n_queries
+        n_queries = self._n_queries()
         stopped = False
-        progress = tqdm(total=None if self.n_queries is None else self.n_queries, disable=not self.verbose,
+        progress = tqdm(total=None if np.isinf(n_queries) else n_queries, disable=not self.verbose,
                         desc=getattr(self.query_strategy, "__name__", "rounds"), unit="round", leave=False)
         round_ = 0
         while True:
@@ -454,7 +474,7 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
             round_ += 1
             X_pool = take_rows(X_train, pool)
             start = time.perf_counter()
-            picked, _ = learner.query(X_pool, n_instances=n)
+            picked, _ = self._query(learner, X_pool, n)
             query_time = time.perf_counter() - start
             chosen = pool[picked]
             X_new, y_new = take_rows(X_train, chosen), y_train[chosen]
@@ -505,6 +525,27 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         if is_classifier(self.estimator):
             self.classes_ = learner.classes_
         return self
+
+    def _n_queries(self):
+        """Rounds to run: n_queries, with "auto" resolved (inf: until the budget or the pool runs out)."""
+        if isinstance(self.n_queries, str):  # "auto"
+            return np.inf if self.budget is not None else 10
+        return np.inf if self.n_queries is None else self.n_queries
+
+    def _query(self, learner, X_pool, n):
+        """``learner.query``, with the raw-input error spelled for the simulation's own parameter."""
+        try:
+            return learner.query(X_pool, n_instances=n)
+        except ValueError as exc:
+            if self.on_transformed or is_numeric(X_pool) or "on_transformed=True" not in str(exc):
+                raise
+            name = getattr(self.query_strategy, "__name__", repr(self.query_strategy))
+            raise ValueError(
+                f"{name} needs a numeric representation of the pool, but this simulation's X is raw "
+                "(e.g. text): use `ActiveLearningSimulation(on_transformed=True)` with a Pipeline whose first "
+                "steps turn it into features (e.g. make_pipeline(TextEmbedder(), LogisticRegression())), or an "
+                "estimator with embed() such as skal.TransformerClassifier."
+            ) from exc
 
     @staticmethod
     def _record(round_, n_labelled, learner, scorer, X_eval, y_eval, fit_time, query_time):

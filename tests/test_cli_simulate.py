@@ -52,6 +52,13 @@ def test_simulate_writes_tables_and_plot(csv_file, tmp_path, capsys):
     curves = pd.read_csv(out / "curves.csv")
     assert set(curves["seed"]) == {0, 1} and curves["n_labelled"].max() == 20
     assert (out / "learning_curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # paired statistics, and every run's rows (positions in the CSV's labelled rows) for a replay
+    assert "sample sd, ddof=1" in captured.out and "95% t interval" in captured.out
+    runs = json.loads((out / "runs.json").read_text())
+    assert len(runs["runs"]) == 6 and len(runs["test_rows"]) == 18
+    first = runs["runs"][0]
+    assert len(first["initial"]) + sum(map(len, first["queried"])) == 20
+    assert not set(first["initial"]) & set(runs["test_rows"])
 
 
 def test_progress_bar_by_default(csv_file, tmp_path, capsys):

@@ -3,7 +3,8 @@
 ``skal simulate --data FILE.csv --strategy random entropy ...`` replays active
 learning on a labelled CSV for every strategy and seed and writes
 ``results.csv``/``results.json`` (one row per strategy), ``curves.csv`` (every
-learning curve) and ``learning_curves.png`` into ``--out``; ``skal demo`` does
+learning curve), ``runs.json`` (each run's seed set and queried rows) and
+``learning_curves.png`` into ``--out``; ``skal demo`` does
 the same on the bundled movie-review sentences.
 """
 
@@ -21,7 +22,7 @@ from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
 from .. import strategies as strategy_module
-from ..comparison import compare_strategies, summarize, verdict
+from ..comparison import compare_strategies, format_summary, summarize, verdict
 from ..plotting import plot_learning_curves
 from ..presets import PRESETS, default_cache_dir, make_text_classifier
 from ..simulation import ActiveLearningSimulation
@@ -152,8 +153,9 @@ def run_comparison(texts, labels, *, classifier="embedding", strategies=DEMO_STR
     # 10-100x on a busy machine. Fine-tuning keeps torch's threads.
     limits = threadpool_limits(limits=1) if classifier != "finetune" else contextlib.nullcontext()
     with limits:
-        curves = compare_strategies(simulation, strategies, X[train], labels[train], seeds=range(seeds),
-                                    eval_set=(X[test], labels[test]), n_jobs=n_jobs, progress=not quiet)
+        curves, runs = compare_strategies(simulation, strategies, X[train], labels[train], seeds=range(seeds),
+                                          eval_set=(X[test], labels[test]), n_jobs=n_jobs, progress=not quiet,
+                                          random_state=0, return_runs=True)
     table = summarize(curves)
     score_name = scoring if isinstance(scoring, str) else "score"
     line = verdict(table, score_name=score_name)
@@ -162,6 +164,10 @@ def run_comparison(texts, labels, *, classifier="embedding", strategies=DEMO_STR
     out.mkdir(parents=True, exist_ok=True)
     curves.to_csv(out / "curves.csv", index=False)
     table.to_csv(out / "results.csv", index=False)
+    # Every run's rows as positions in the data file's labelled rows: replayable by any library.
+    (out / "runs.json").write_text(json.dumps({"test_rows": test.tolist(), "runs": [
+        {"strategy": run.strategy, "seed": int(run.seed), "initial": train[run.initial].tolist(),
+         "queried": [train[rows].tolist() for rows in run.queried]} for run in runs.itertuples()]}))
     settings = {"classifier": classifier, "strategies": list(strategies), "budget": budget, "seeds": seeds,
                 "batch_size": batch_size, "n_initial": n_initial, "pool_rows": int(len(train)),
                 "test_rows": int(len(test)), "scoring": score_name, "max_candidates": max_candidates}
@@ -172,13 +178,9 @@ def run_comparison(texts, labels, *, classifier="embedding", strategies=DEMO_STR
     png = plot_learning_curves(
         curves, out / "learning_curves.png", title=title, score_label=score_name, reference=baseline_final,
         reference_label=None if baseline_final is None else f"random's final {score_name}")
-    shown = table[["strategy", "final_mean", "final_std", "auc_mean", "auc_std", "labels_used",
-                   "labels_to_match", "seeds_matching", "seconds"]]
-    counts = {"labels_used": "{:.0f}".format, "labels_to_match": "{:.0f}".format, "seconds": "{:.2f}".format}
-    print(shown.to_string(index=False, float_format="{:.3f}".format, formatters=counts, na_rep="-"))
+    print(format_summary(table, score_name=score_name))
     print(f"({len(strategies)} strategies x {seeds} seeds, {score_name} on {len(test)} held-out rows, "
-          f"{time.perf_counter() - started:.1f} s; labels_to_match: labels for the mean curve to reach "
-          f"random's final {score_name})")
+          f"{time.perf_counter() - started:.1f} s)")
     print(f"table: {out / 'results.csv'}")
     print(f"plot: {png}")
     print(f"verdict: {line}", flush=True)
@@ -235,7 +237,7 @@ def register(subparsers):
     sim = subparsers.add_parser(
         "simulate", help="compare query strategies on a labelled CSV",
         description="Replay active learning on a labelled CSV for every strategy and seed; write "
-                    "results.csv, results.json, curves.csv and learning_curves.png to --out.")
+                    "results.csv, results.json, curves.csv, runs.json and learning_curves.png to --out.")
     sim.add_argument("--data", required=True, help="CSV file with a text and a label column")
     sim.add_argument("--text-column", default="text", help="default: text")
     sim.add_argument("--label-column", default="label", help="default: label")
