@@ -2,6 +2,7 @@
 
 from . import strategies
 from .learners import ActiveLearner, Committee, CommitteeRegressor
+from .optimization import BayesianOptimizer
 from .simulation import ActiveLearningSimulation
 
 __version__ = "0.1.0"
@@ -22,6 +23,7 @@ __all__ = [
     "ActiveLearner",
     "Committee",
     "CommitteeRegressor",
+    "BayesianOptimizer",
     "ActiveLearningSimulation",
     "strategies",
     "TextEmbedder",

@@ -466,7 +466,7 @@ def check_single_label_strategy(strategy, learner):
     )
 
 
-def fit_per_label(estimator, X, Y, binarizer):
+def fit_per_label(estimator, X, Y, binarizer, **fit_params):
     """``estimator.fit(X, Y)``, turning the failure of a label with one value into a clear error.
 
     Binary-relevance models (``MultiOutputClassifier``, ``ClassifierChain``)
@@ -488,7 +488,7 @@ def fit_per_label(estimator, X, Y, binarizer):
     ValueError: Label 'fear' is present in no labelled row ...
     """
     try:
-        return estimator.fit(X, Y)
+        return estimator.fit(X, Y, **fit_params)
     except ValueError as exc:
         if binarizer is None:
             raise

@@ -340,8 +340,9 @@ def test_bad_input(blobs, strategy):
         strategy(learner, np.full((5, 2), np.nan), n_instances=1)
     with pytest.raises(NotFittedError):
         strategy(LogisticRegression(), X, n_instances=1)
-    with pytest.raises(NotFittedError):
-        strategy(ActiveLearner(LogisticRegression()), X, n_instances=1)
+    if strategy is not uncertainty_batch_sampling:  # which cold-starts as modAL's does (issue 10)
+        with pytest.raises(NotFittedError):
+            strategy(ActiveLearner(LogisticRegression()), X, n_instances=1)
 
 
 def test_nan_in_embeddings_is_rejected():

@@ -16,15 +16,17 @@ from .committee import (
     vote_entropy,
     vote_entropy_sampling,
 )
+from .cold_start import select_cold_start_instance
+from .density import cosine_similarity, euclidean_similarity, information_density, similarize_distance
 from .diversity import (
     coreset_sampling,
-    information_density,
     information_density_sampling,
     kmeans_sampling,
     make_linear_combination,
     make_product,
     make_query_strategy,
     ranked_batch,
+    select_instance,
     uncertainty_batch_sampling,
 )
 from .error_reduction import expected_error_reduction
@@ -43,7 +45,7 @@ from .multilabel import (
 )
 from .model_change import badge_sampling, expected_gradient_length, expected_gradient_length_sampling
 from .random import random_sampling
-from .selection import select_top
+from .selection import check_score_rows, multi_argmax, select_top, shuffled_argmax, weighted_random
 from .subsampling import subsample, subsampled_sampling
 from .uncertainty import (
     classifier_entropy,
@@ -106,4 +108,13 @@ __all__ = [
     "avg_confidence",
     "max_score",
     "avg_score",
+    "multi_argmax",
+    "shuffled_argmax",
+    "weighted_random",
+    "check_score_rows",
+    "select_cold_start_instance",
+    "select_instance",
+    "similarize_distance",
+    "cosine_similarity",
+    "euclidean_similarity",
 ]

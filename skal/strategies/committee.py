@@ -2,13 +2,15 @@
 
 Score functions take a fitted :class:`skal.Committee` (or anything with
 ``vote``/``vote_proba``/``predict_proba`` and ``classes_``) and return one
-score per pool row; they agree with modAL's functions of the same names.
+score per pool row; they agree with modAL's functions of the same names,
+including modAL's cold start: a committee not fitted yet scores 0 everywhere.
 """
 
 import numpy as np
 from scipy.special import rel_entr
 from scipy.stats import entropy as _entropy
 
+from .cold_start import cold_start_scores, predict_or_none
 from .selection import select_top
 
 __all__ = [
@@ -38,7 +40,10 @@ def vote_entropy(committee, X, **predict_proba_kwargs):
     >>> vote_entropy(committee, X).shape
     (4,)
     """
-    votes = np.asarray(committee.vote(X, **predict_proba_kwargs))
+    votes = predict_or_none("vote", committee, X, **predict_proba_kwargs)
+    if votes is None:
+        return cold_start_scores(committee, X, 0.0)
+    votes = np.asarray(votes)
     classes = np.asarray(committee.classes_)
     n_samples, n_members = votes.shape
     positions = np.searchsorted(classes, votes.ravel())
@@ -50,13 +55,44 @@ def vote_entropy(committee, X, **predict_proba_kwargs):
 
 
 def consensus_entropy(committee, X, **predict_proba_kwargs):
-    """Entropy of the committee's averaged class probabilities."""
-    return _entropy(np.asarray(committee.predict_proba(X, **predict_proba_kwargs), dtype=float), axis=1)
+    """Entropy of the committee's averaged class probabilities.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal import ActiveLearner, Committee
+    >>> from skal.strategies import consensus_entropy
+    >>> X, y = np.array([[0.], [1.], [2.], [3.]]), np.array([0, 0, 1, 1])
+    >>> committee = Committee([ActiveLearner(LogisticRegression())] * 2).fit(X, y)
+    >>> consensus_entropy(committee, X).shape
+    (4,)
+    """
+    proba = predict_or_none("predict_proba", committee, X, **predict_proba_kwargs)
+    if proba is None:
+        return cold_start_scores(committee, X, 0.0)
+    return _entropy(np.asarray(proba, dtype=float), axis=1)
 
 
 def KL_max_disagreement(committee, X, **predict_proba_kwargs):
-    """Largest Kullback-Leibler divergence of a member from the consensus."""
-    p_vote = np.asarray(committee.vote_proba(X, **predict_proba_kwargs), dtype=float)
+    """Largest Kullback-Leibler divergence of a member from the consensus.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from skal import ActiveLearner, Committee
+    >>> from skal.strategies import KL_max_disagreement
+    >>> X, y = np.array([[0.], [1.], [2.], [3.]]), np.array([0, 0, 1, 1])
+    >>> members = [ActiveLearner(m) for m in (LogisticRegression(), DecisionTreeClassifier())]
+    >>> KL_max_disagreement(Committee(members).fit(X, y), X).shape
+    (4,)
+    """
+    p_vote = predict_or_none("vote_proba", committee, X, **predict_proba_kwargs)
+    if p_vote is None:
+        return cold_start_scores(committee, X, 0.0)
+    p_vote = np.asarray(p_vote, dtype=float)
     p_vote = p_vote / p_vote.sum(axis=2, keepdims=True)
     p_consensus = p_vote.mean(axis=1, keepdims=True)
     return rel_entr(p_vote, p_consensus).sum(axis=2).max(axis=1)

@@ -1,4 +1,4 @@
-"""Diversity and batch-mode strategies: ranked batch, core-set, k-means, information density.
+"""Diversity and batch-mode strategies: ranked batch, core-set, k-means, information-density sampling.
 
 They work on a representation of the pool (the model's ``embed``, the
 pipeline's features under ``on_transformed=True``, else the raw features; see
@@ -7,26 +7,28 @@ matrix is ever built and no Python loop runs over pool rows. The distance of
 every pool row to the labelled and already picked rows is kept as a running
 minimum (:class:`_RunningMinDistance`), updated with one chunked O(N·d) pass
 per pick, so a batch of ``b`` costs O(b·N·d) time and O(N) extra memory.
+The density measure itself is in :mod:`skal.strategies.density`.
 
 This module also offers modAL's helpers for combining utility measures
 (:func:`make_linear_combination`, :func:`make_product`,
 :func:`make_query_strategy`).
 """
 
-import numbers
 import warnings
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import pairwise_distances, pairwise_distances_chunked
+from sklearn.metrics import pairwise_distances
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.extmath import row_norms, safe_sparse_dot
 from threadpoolctl import threadpool_limits
 
 from ..data import check_pool
+from .cold_start import is_cold, select_cold_start_instance
+from .density import information_density
 from .representation import labelled_representation, pool_representation
 from .selection import select_top
 from .uncertainty import classifier_uncertainty
@@ -36,7 +38,7 @@ __all__ = [
     "ranked_batch",
     "coreset_sampling",
     "kmeans_sampling",
-    "information_density",
+    "select_instance",
     "information_density_sampling",
     "make_linear_combination",
     "make_product",
@@ -214,10 +216,12 @@ def ranked_batch(classifier, unlabeled, uncertainty_scores, n_instances=1, metri
 
     Notes
     -----
-    With no labelled set (a plain estimator, or a learner without training
-    data) the first pick is the most uncertain row, its score its
-    uncertainty. modAL instead starts from the row with the smallest mean
-    distance to the pool, which needs the N×N distance matrix.
+    A learner or committee with no labelled data and no fitted model (modAL's
+    cold start) starts from the most central pool row
+    (:func:`~skal.strategies.select_cold_start_instance`, computed block by
+    block), on the raw features, as modAL does; that row then counts as
+    labelled. With no labelled set otherwise (a plain fitted estimator, or an
+    adopted pre-fitted model) the first pick is the most uncertain row.
     """
     size = check_pool(unlabeled, n_instances)
     uncertainty = np.asarray(uncertainty_scores, dtype=float).ravel()
@@ -227,8 +231,9 @@ def ranked_batch(classifier, unlabeled, uncertainty_scores, n_instances=1, metri
         )
     if not np.isfinite(uncertainty).all():
         raise ValueError("uncertainty_scores contains NaN or inf.")
-    Z = pool_representation(classifier, unlabeled)
-    labelled = labelled_representation(classifier)
+    cold = is_cold(classifier)
+    Z = pool_representation(None if cold else classifier, unlabeled)
+    labelled = None if cold else labelled_representation(classifier)
     n_labelled = 0 if labelled is None else labelled.shape[0]
     state = _RunningMinDistance(Z, metric, n_jobs)
     if labelled is not None:
@@ -236,12 +241,21 @@ def ranked_batch(classifier, unlabeled, uncertainty_scores, n_instances=1, metri
     order = _tie_order(random_tie_break, random_state, size)
     available = np.ones(size, dtype=bool)
     picks, scores = [], []
+    if cold:
+        first = select_cold_start_instance(Z, metric=metric, n_jobs=n_jobs, random_state=random_state)[0]
+        picks.append(first)
+        scores.append(uncertainty[first])
+        available[first] = False
+        state.add_row(first)
+        n_labelled = 1
     with _one_blas_thread():
-        for n_picked in range(n_instances):
+        for n_picked in range(len(picks), n_instances):
             if n_labelled == 0:
                 score = uncertainty
             else:
-                alpha = (size - n_picked) / (size - n_picked + n_labelled)
+                # modAL counts its cold-start row as labelled and still as unlabelled
+                n_unlabelled = size - n_picked + (1 if cold else 0)
+                alpha = n_unlabelled / (n_unlabelled + n_labelled)
                 score = alpha * (1.0 - 1.0 / (1.0 + state.dist)) + (1.0 - alpha) * uncertainty
             i = _argmax(np.where(available, score, -np.inf), order)
             picks.append(i)
@@ -252,7 +266,58 @@ def ranked_batch(classifier, unlabeled, uncertainty_scores, n_instances=1, metri
     return np.asarray(picks, dtype=np.intp), np.asarray(scores, dtype=float)
 
 
-def uncertainty_batch_sampling(classifier, X, n_instances=20, random_tie_break=False, random_state=None,
+def select_instance(X_training, X_pool, X_uncertainty, mask, metric="euclidean", n_jobs=None):
+    """One ranked-batch pick (modAL's ``select_instance``): the best trade-off of distance and uncertainty.
+
+    Scores the rows of ``X_pool`` still allowed by ``mask`` by
+    ``α·(1 − 1/(1 + d_min)) + (1 − α)·uncertainty``, ``d_min`` their distance
+    to the nearest row of ``X_training`` and ``α = |unmasked| / (|unmasked| +
+    |X_training|)``, computed block by block. :func:`ranked_batch` does the
+    whole batch with a running minimum instead of calling this per pick.
+
+    Parameters
+    ----------
+    X_training : array-like of shape (n_labelled, n_features)
+    X_pool : array-like of shape (n_samples, n_features)
+    X_uncertainty : array-like of shape (n_samples,)
+    mask : ndarray of bool, shape (n_samples,)
+        True for the rows that may still be picked; not modified.
+    metric : str, default="euclidean"
+    n_jobs : int or None, default=None
+
+    Returns
+    -------
+    index : int
+        The pick's position in ``X_pool``.
+    row : the picked row, shape (1, n_features)
+    mask : ndarray of bool
+        A copy of ``mask`` with the pick set to False.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skal.strategies import select_instance
+    >>> X_pool = np.array([[0.], [1.], [5.]])
+    >>> select_instance(np.array([[0.]]), X_pool, np.zeros(3), np.ones(3, dtype=bool))[0]
+    2
+    """
+    mask = np.asarray(mask, dtype=bool).copy()
+    uncertainty = np.asarray(X_uncertainty, dtype=float).ravel()
+    Z = pool_representation(None, X_pool)
+    L = pool_representation(None, X_training)
+    if not mask.any():
+        raise ValueError("Every pool row is masked: there is nothing left to pick.")
+    state = _RunningMinDistance(Z, metric, n_jobs)
+    state.add(L)
+    n_unlabelled = int(mask.sum())
+    alpha = n_unlabelled / (n_unlabelled + L.shape[0])
+    score = alpha * (1.0 - 1.0 / (1.0 + state.dist)) + (1.0 - alpha) * uncertainty
+    index = int(np.argmax(np.where(mask, score, -np.inf)))
+    mask[index] = False
+    return index, X_pool[[index]], mask
+
+
+def uncertainty_batch_sampling(classifier, X, n_instances=None, random_tie_break=False, random_state=None,
                                metric="euclidean", n_jobs=None, **uncertainty_measure_kwargs):
     """Ranked batch-mode sampling with least-confidence uncertainty (Cardoso et al., 2017).
 
@@ -266,7 +331,9 @@ def uncertainty_batch_sampling(classifier, X, n_instances=20, random_tie_break=F
     ----------
     classifier : fitted classifier, ActiveLearner or Committee
     X : pool
-    n_instances : int, default=20
+    n_instances : int, default=None
+        None: 20, or the whole pool when it is smaller (modAL's default and
+        cap); an explicit value larger than the pool is an error.
     random_tie_break : bool, default=False
     random_state : int, RandomState instance or None, default=None
     metric : str, default="euclidean"
@@ -294,6 +361,8 @@ def uncertainty_batch_sampling(classifier, X, n_instances=20, random_tie_break=F
     >>> len(set(idx))
     5
     """
+    if n_instances is None:
+        n_instances = min(20, check_pool(X, 1))
     check_pool(X, n_instances)
     uncertainty = classifier_uncertainty(classifier, X, **uncertainty_measure_kwargs)
     return ranked_batch(classifier, X, uncertainty, n_instances, metric=metric, n_jobs=n_jobs,
@@ -454,63 +523,6 @@ def kmeans_sampling(estimator, X, n_instances=1, random_tie_break=False, random_
 
 
 # --------------------------------------------------------------------------- density
-def information_density(estimator, X, metric="cosine", n_reference=1000, random_state=None):
-    """Mean similarity of each pool row to the pool (Settles & Craven, 2008), without N×N.
-
-    * ``metric="cosine"`` (default) is **exact** in O(N·d): the mean cosine
-      similarity ``mean_j cos(x_i, x_j) = x̂_i · mean_j x̂_j`` with ``x̂`` the
-      unit-normalised rows (zero rows score 0). Values lie in [-1, 1].
-    * Any other metric of :func:`~sklearn.metrics.pairwise_distances` (e.g.
-      "euclidean") gives modAL's similarity ``1 / (1 + d)``, averaged over
-      ``n_reference`` pool rows drawn at random, in O(N·n_reference·d): an
-      unbiased **estimate**, exact when the pool has at most ``n_reference``
-      rows.
-
-    Note that modAL's ``information_density(X, 'cosine')`` averages
-    ``1 / (1 + cosine distance)``, not the cosine similarity itself; the two
-    rank rows alike in most pools but are not equal.
-
-    Parameters
-    ----------
-    estimator : fitted estimator, ActiveLearner, Committee or None
-        Supplies the representation.
-    X : pool
-    metric : str, default="cosine"
-    n_reference : int, default=1000
-        Reference rows for the non-cosine estimate.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the choice of reference rows.
-
-    Returns
-    -------
-    ndarray of shape (n_samples,)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skal.strategies import information_density
-    >>> information_density(None, np.array([[1., 0.], [1., 0.], [0., 1.]])).round(3)
-    array([0.667, 0.667, 0.333])
-    """
-    size = check_pool(X, 1)
-    if isinstance(n_reference, bool) or not isinstance(n_reference, numbers.Integral) or n_reference < 1:
-        raise ValueError(f"n_reference must be a positive integer, got {n_reference!r}.")
-    Z = pool_representation(estimator, X)
-    if metric == "cosine":
-        unit = normalize(Z)
-        centre = np.asarray(unit.mean(axis=0)).ravel()
-        return np.asarray(safe_sparse_dot(unit, centre)).ravel().astype(float)
-    if size > n_reference:
-        reference = Z[np.sort(check_random_state(random_state).choice(size, n_reference, replace=False))]
-    else:
-        reference = Z
-    parts = pairwise_distances_chunked(
-        Z, reference, metric=metric,
-        reduce_func=lambda D, start: (1.0 / (1.0 + D)).mean(axis=1),
-    )
-    return np.concatenate(list(parts)).astype(float)
-
-
 def information_density_sampling(estimator, X, n_instances=1, random_tie_break=False, random_state=None,
                                  beta=1.0, metric="cosine", n_reference=1000, **predict_proba_kwargs):
     """Uncertainty weighted by representativeness: ``uncertainty · density^beta``.

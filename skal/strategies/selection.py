@@ -1,11 +1,66 @@
-"""Turning per-row informativeness scores into a ranked query."""
+"""Turning per-row informativeness scores into a ranked query.
+
+:func:`select_top` is what skal's strategies use. :func:`multi_argmax`,
+:func:`shuffled_argmax` and :func:`weighted_random` are modAL's selectors
+(``modAL.utils.selection``) under their names; they return pool positions,
+most informative first, and take a ``random_state`` where chance enters.
+:func:`check_score_rows` is the check every score goes through: one score per
+pool row.
+"""
+
+import numbers
 
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ..data import check_pool
+from ..data import check_pool, n_rows
 
-__all__ = ["select_top"]
+__all__ = ["select_top", "multi_argmax", "shuffled_argmax", "weighted_random", "check_score_rows"]
+
+
+def check_score_rows(scores, X_pool, what="The scores"):
+    """Raise a ValueError unless ``scores`` has one entry (row) per row of ``X_pool``.
+
+    A DataFrame handed to a pipeline that expects texts is read as its column
+    names, so the model scores 2 "rows" for a 380-row pool; this check turns
+    that into an error that says what to pass.
+
+    Parameters
+    ----------
+    scores : array-like, one entry or row per pool row
+    X_pool : the pool that was scored
+    what : str, default="The scores"
+        Names the scores in the message.
+
+    Returns
+    -------
+    n : int
+        The number of pool rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skal.strategies import check_score_rows
+    >>> check_score_rows(np.zeros(3), np.zeros((3, 2)))
+    3
+    >>> check_score_rows(np.zeros(2), np.zeros((3, 2)))
+    Traceback (most recent call last):
+    ...
+    ValueError: The scores have 2 entries for a pool of 3 rows; a strategy needs one score per pool row.
+    """
+    n_pool, n_scores = n_rows(X_pool), n_rows(scores)
+    if n_scores != n_pool:
+        message = (
+            f"{what} have {n_scores} entries for a pool of {n_pool} rows; "
+            "a strategy needs one score per pool row."
+        )
+        if hasattr(X_pool, "columns"):
+            message += (
+                " A DataFrame given to a model that expects texts is read as its column names: "
+                "pass the text column (df['text']) or put a ColumnTransformer in front of the model."
+            )
+        raise ValueError(message)
+    return n_pool
 
 
 def select_top(scores, n_instances=1, random_tie_break=False, random_state=None):
@@ -46,3 +101,91 @@ def select_top(scores, n_instances=1, random_tie_break=False, random_state=None)
     else:
         ranked = np.argsort(-keys, kind="stable")[:n_instances]
     return ranked, scores[ranked]
+
+
+def multi_argmax(values, n_instances=1):
+    """Positions of the ``n_instances`` largest values (modAL's ``multi_argmax``).
+
+    modAL 0.4.1 returns them in no particular order; skal returns them
+    largest first (ties by position).
+
+    Parameters
+    ----------
+    values : array-like of shape (n_samples,)
+    n_instances : int, default=1
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+
+    Examples
+    --------
+    >>> from skal.strategies import multi_argmax
+    >>> multi_argmax([0.2, 0.9, 0.5], n_instances=2)
+    array([1, 2])
+    """
+    return select_top(values, n_instances)[0]
+
+
+def shuffled_argmax(values, n_instances=1, random_state=None):
+    """Positions of the ``n_instances`` largest values, ties broken at random (modAL's ``shuffled_argmax``).
+
+    modAL shuffles with numpy's global random state and returns the positions
+    smallest value first; skal takes a ``random_state`` and returns them
+    largest first.
+
+    Parameters
+    ----------
+    values : array-like of shape (n_samples,)
+    n_instances : int, default=1
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+
+    Examples
+    --------
+    >>> from skal.strategies import shuffled_argmax
+    >>> shuffled_argmax([1.0, 3.0, 3.0, 0.0], n_instances=2, random_state=0).tolist() in ([1, 2], [2, 1])
+    True
+    """
+    return select_top(values, n_instances, random_tie_break=True, random_state=random_state)[0]
+
+
+def weighted_random(weights, n_instances=1, random_state=None):
+    """``n_instances`` distinct positions drawn with probability proportional to ``weights`` (modAL's).
+
+    Parameters
+    ----------
+    weights : array-like of shape (n_samples,), non-negative, with a positive sum
+    n_instances : int, default=1
+        At most the number of positive weights.
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+
+    Examples
+    --------
+    >>> from skal.strategies import weighted_random
+    >>> sorted(weighted_random([0.0, 1.0, 2.0, 0.0], n_instances=2, random_state=0).tolist())
+    [1, 2]
+    """
+    weights = np.asarray(weights, dtype=float).ravel()
+    size = check_pool(weights, n_instances)
+    if not np.isfinite(weights).all() or (weights < 0).any():
+        raise ValueError("weights must be finite and non-negative.")
+    positive = int(np.count_nonzero(weights))
+    if positive == 0:
+        raise ValueError("The sum of the weights must be larger than zero.")
+    if n_instances > positive:
+        raise ValueError(
+            f"n_instances={n_instances} distinct rows cannot be drawn: only {positive} of the "
+            f"{size} weights are positive."
+        )
+    if isinstance(n_instances, bool) or not isinstance(n_instances, numbers.Integral):
+        raise ValueError(f"n_instances must be an integer, got {n_instances!r}.")
+    rng = check_random_state(random_state)
+    return rng.choice(size, size=n_instances, replace=False, p=weights / weights.sum())

@@ -3,11 +3,16 @@
 The score functions are pure functions of a classifier's class probabilities;
 the ``*_sampling`` functions rank a pool by them. Scores are oriented so that
 higher always means more informative.
+
+A classifier that is not fitted yet gets modAL's neutral scores (least
+confidence 1, margin 0, entropy 0), so the first query of a learner built
+without training data works (see :mod:`skal.strategies.cold_start`).
 """
 
 import numpy as np
 from scipy.stats import entropy as _entropy
 
+from .cold_start import cold_start_scores, predict_or_none
 from .selection import select_top
 
 __all__ = [
@@ -63,8 +68,13 @@ def classifier_uncertainty(classifier, X, **predict_proba_kwargs):
     >>> clf = LogisticRegression().fit([[0.], [1.]], [0, 1])
     >>> classifier_uncertainty(clf, [[0.5]]).round(2)
     array([0.5])
+
+    A classifier that is not fitted yet scores 1 everywhere (modAL's cold start).
     """
-    return proba_uncertainty(classifier.predict_proba(X, **predict_proba_kwargs))
+    proba = predict_or_none("predict_proba", classifier, X, **predict_proba_kwargs)
+    if proba is None:
+        return cold_start_scores(classifier, X, 1.0)
+    return proba_uncertainty(proba)
 
 
 def classifier_margin(classifier, X, **predict_proba_kwargs):
@@ -72,14 +82,37 @@ def classifier_margin(classifier, X, **predict_proba_kwargs):
 
     Same values as modAL's ``classifier_margin``. Note the orientation: the
     *smallest* margin is the most informative, so :func:`margin_sampling`
-    ranks by ``1 - margin``.
+    ranks by ``1 - margin``. A classifier not fitted yet scores 0 everywhere.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal.strategies import classifier_margin
+    >>> clf = LogisticRegression().fit([[0.], [1.]], [0, 1])
+    >>> classifier_margin(clf, [[0.5]]).round(2)
+    array([0.])
     """
-    return proba_margin(classifier.predict_proba(X, **predict_proba_kwargs))
+    proba = predict_or_none("predict_proba", classifier, X, **predict_proba_kwargs)
+    if proba is None:
+        return cold_start_scores(classifier, X, 0.0)
+    return proba_margin(proba)
 
 
 def classifier_entropy(classifier, X, **predict_proba_kwargs):
-    """Entropy of the predicted class distribution (natural log)."""
-    return proba_entropy(classifier.predict_proba(X, **predict_proba_kwargs))
+    """Entropy of the predicted class distribution (natural log); 0 for a classifier not fitted yet.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal.strategies import classifier_entropy
+    >>> clf = LogisticRegression().fit([[0.], [1.]], [0, 1])
+    >>> classifier_entropy(clf, [[0.5]]).round(3)
+    array([0.693])
+    """
+    proba = predict_or_none("predict_proba", classifier, X, **predict_proba_kwargs)
+    if proba is None:
+        return cold_start_scores(classifier, X, 0.0)
+    return proba_entropy(proba)
 
 
 def uncertainty_sampling(classifier, X, n_instances=1, random_tie_break=False,

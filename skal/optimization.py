@@ -1,0 +1,269 @@
+"""Bayesian optimisation with an active learner: BayesianOptimizer and its acquisition functions.
+
+modAL's ``modAL.models.BayesianOptimizer`` and ``modAL.acquisition`` under
+their names. The optimizer is an :class:`skal.ActiveLearner` around a
+regressor whose ``predict(X, return_std=True)`` gives a mean and a standard
+deviation (a :class:`~sklearn.gaussian_process.GaussianProcessRegressor`);
+it keeps track of the best value seen (:meth:`BayesianOptimizer.get_max`).
+
+* ``PI``, ``EI``, ``UCB``: probability of improvement, expected improvement
+  and upper confidence bound of given means and standard deviations;
+* ``optimizer_PI``, ``optimizer_EI``, ``optimizer_UCB``: the same for an
+  optimizer's predictions over a pool (a model not fitted yet predicts mean 0,
+  standard deviation 1, as in modAL);
+* ``max_PI``, ``max_EI``, ``max_UCB``: query strategies picking the pool rows
+  where they are largest, returning ``(indices, scores)``.
+"""
+
+import numpy as np
+from scipy.special import ndtr
+from scipy.stats import norm
+from sklearn.exceptions import NotFittedError
+
+from .data import n_rows, take_rows
+from .learners import ActiveLearner
+from .strategies.selection import select_top
+
+__all__ = [
+    "BayesianOptimizer",
+    "PI",
+    "EI",
+    "UCB",
+    "optimizer_PI",
+    "optimizer_EI",
+    "optimizer_UCB",
+    "max_PI",
+    "max_EI",
+    "max_UCB",
+]
+
+
+def PI(mean, std, max_val, tradeoff):
+    """Probability of improvement ``Φ((mean − max_val − tradeoff) / std)``.
+
+    Examples
+    --------
+    >>> from skal.optimization import PI
+    >>> float(PI(1.0, 1.0, 1.0, 0.0))
+    0.5
+    """
+    return ndtr((np.asarray(mean) - max_val - tradeoff) / np.asarray(std))
+
+
+def EI(mean, std, max_val, tradeoff):
+    """Expected improvement ``(mean − max_val − tradeoff)·Φ(z) + std·φ(z)``, ``z = (mean − max_val − tradeoff)/std``.
+
+    Examples
+    --------
+    >>> from skal.optimization import EI
+    >>> round(float(EI(1.0, 1.0, 1.0, 0.0)), 4)
+    0.3989
+    """
+    mean, std = np.asarray(mean), np.asarray(std)
+    improvement = mean - max_val - tradeoff
+    z = improvement / std
+    return improvement * ndtr(z) + std * norm.pdf(z)
+
+
+def UCB(mean, std, beta):
+    """Upper confidence bound ``mean + beta·std``.
+
+    Examples
+    --------
+    >>> from skal.optimization import UCB
+    >>> float(UCB(1.0, 2.0, 0.5))
+    2.0
+    """
+    return np.asarray(mean) + beta * np.asarray(std)
+
+
+def _mean_std(optimizer, X):
+    """The optimizer's predicted means and standard deviations, flat; 0 and 1 before any fit."""
+    try:
+        mean, std = optimizer.predict(X, return_std=True)
+    except NotFittedError:
+        n = n_rows(X)
+        return np.zeros(n), np.ones(n)
+    return np.asarray(mean, dtype=float).reshape(-1), np.asarray(std, dtype=float).reshape(-1)
+
+
+def _y_max(optimizer):
+    return optimizer.get_max()[1] if hasattr(optimizer, "get_max") else optimizer.y_max
+
+
+def optimizer_PI(optimizer, X, tradeoff=0):
+    """Probability of improvement over the best value so far, for each row of ``X``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.gaussian_process import GaussianProcessRegressor
+    >>> from skal.optimization import BayesianOptimizer, optimizer_PI
+    >>> X = np.linspace(0, 1, 5).reshape(-1, 1)
+    >>> optimizer = BayesianOptimizer(GaussianProcessRegressor()).fit(X[:2], X[:2, 0])
+    >>> optimizer_PI(optimizer, X).shape
+    (5,)
+    """
+    mean, std = _mean_std(optimizer, X)
+    return PI(mean, std, _y_max(optimizer), tradeoff)
+
+
+def optimizer_EI(optimizer, X, tradeoff=0):
+    """Expected improvement over the best value so far, for each row of ``X``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.gaussian_process import GaussianProcessRegressor
+    >>> from skal.optimization import BayesianOptimizer, optimizer_EI
+    >>> X = np.linspace(0, 1, 5).reshape(-1, 1)
+    >>> optimizer = BayesianOptimizer(GaussianProcessRegressor()).fit(X[:2], X[:2, 0])
+    >>> optimizer_EI(optimizer, X).shape
+    (5,)
+    """
+    mean, std = _mean_std(optimizer, X)
+    return EI(mean, std, _y_max(optimizer), tradeoff)
+
+
+def optimizer_UCB(optimizer, X, beta=1):
+    """Upper confidence bound of the optimizer's prediction, for each row of ``X``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.gaussian_process import GaussianProcessRegressor
+    >>> from skal.optimization import BayesianOptimizer, optimizer_UCB
+    >>> optimizer_UCB(BayesianOptimizer(GaussianProcessRegressor()), np.zeros((3, 1)))
+    array([1., 1., 1.])
+    """
+    mean, std = _mean_std(optimizer, X)
+    return UCB(mean, std, beta)
+
+
+def max_PI(optimizer, X, tradeoff=0, n_instances=1):
+    """Query the rows with the highest probability of improvement; returns ``(indices, scores)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.gaussian_process import GaussianProcessRegressor
+    >>> from skal.optimization import BayesianOptimizer, max_PI
+    >>> X = np.linspace(0, 1, 5).reshape(-1, 1)
+    >>> optimizer = BayesianOptimizer(GaussianProcessRegressor()).fit(X[:2], X[:2, 0])
+    >>> max_PI(optimizer, X, n_instances=2)[0].shape
+    (2,)
+    """
+    return select_top(optimizer_PI(optimizer, X, tradeoff=tradeoff), n_instances)
+
+
+def max_EI(optimizer, X, tradeoff=0, n_instances=1):
+    """Query the rows with the highest expected improvement; returns ``(indices, scores)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.gaussian_process import GaussianProcessRegressor
+    >>> from skal.optimization import BayesianOptimizer, max_EI
+    >>> X = np.linspace(0, 1, 5).reshape(-1, 1)
+    >>> optimizer = BayesianOptimizer(GaussianProcessRegressor()).fit(X[:2], X[:2, 0])
+    >>> max_EI(optimizer, X)[0].shape
+    (1,)
+    """
+    return select_top(optimizer_EI(optimizer, X, tradeoff=tradeoff), n_instances)
+
+
+def max_UCB(optimizer, X, beta=1, n_instances=1):
+    """Query the rows with the highest upper confidence bound; returns ``(indices, scores)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.gaussian_process import GaussianProcessRegressor
+    >>> from skal.optimization import BayesianOptimizer, max_UCB
+    >>> X = np.linspace(0, 1, 5).reshape(-1, 1)
+    >>> optimizer = BayesianOptimizer(GaussianProcessRegressor()).fit(X[:2], X[:2, 0])
+    >>> max_UCB(optimizer, X)[0].shape
+    (1,)
+    """
+    return select_top(optimizer_UCB(optimizer, X, beta=beta), n_instances)
+
+
+class BayesianOptimizer(ActiveLearner):
+    """Active learner that looks for the maximum of a function (modAL's ``BayesianOptimizer``).
+
+    Parameters are those of :class:`skal.ActiveLearner`; the default query
+    strategy is :func:`max_EI`. ``estimator`` must predict a mean and a
+    standard deviation (``predict(X, return_std=True)``), as a
+    :class:`~sklearn.gaussian_process.GaussianProcessRegressor` does.
+
+    Attributes
+    ----------
+    X_max, y_max : the row with the highest value seen so far and that value
+        (``None`` and ``-inf`` before any data), also given by :meth:`get_max`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.gaussian_process import GaussianProcessRegressor
+    >>> from sklearn.gaussian_process.kernels import Matern
+    >>> from skal.optimization import BayesianOptimizer
+    >>> X = np.linspace(0, 20, 200).reshape(-1, 1); y = np.sin(X[:, 0]) / 2 - (10 - X[:, 0]) ** 2 / 50 + 2
+    >>> optimizer = BayesianOptimizer(GaussianProcessRegressor(Matern(length_scale=1.0)),
+    ...                               X_training=X[[30]], y_training=y[[30]])
+    >>> for _ in range(3):
+    ...     idx, rows = optimizer.query(X)
+    ...     optimizer = optimizer.teach(rows, y[idx])
+    >>> optimizer.y_training_.shape
+    (4,)
+    """
+
+    def __init__(
+        self,
+        estimator=None,
+        query_strategy=max_EI,
+        X_training=None,
+        y_training=None,
+        bootstrap_init=False,
+        on_transformed=False,
+        random_state=None,
+    ):
+        super().__init__(
+            estimator=estimator,
+            query_strategy=query_strategy,
+            X_training=X_training,
+            y_training=y_training,
+            bootstrap_init=bootstrap_init,
+            on_transformed=on_transformed,
+            random_state=random_state,
+        )
+
+    def get_max(self):
+        """The row with the highest value seen so far and that value.
+
+        Returns
+        -------
+        X_max : that row (shape (1, n_features)), or None before any data
+        y_max : float, ``-inf`` before any data
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.gaussian_process import GaussianProcessRegressor
+        >>> from skal.optimization import BayesianOptimizer
+        >>> X = np.array([[0.], [1.], [2.]]); y = np.array([0.5, 2.0, 1.0])
+        >>> BayesianOptimizer(GaussianProcessRegressor()).fit(X, y).get_max()
+        (array([[1.]]), np.float64(2.0))
+        """
+        if not self._ensure_fitted(required=False) or self.y_training_ is None:
+            return None, -np.inf
+        y = np.asarray(self.y_training_, dtype=float).reshape(n_rows(self.y_training_), -1)[:, 0]
+        best = int(np.argmax(y))
+        return take_rows(self.X_training_, [best]), y[best]
+
+    @property
+    def X_max(self):
+        return self.get_max()[0]
+
+    @property
+    def y_max(self):
+        return self.get_max()[1]
