@@ -12,7 +12,6 @@ import threading
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from skal.datasets import load_movie_reviews
@@ -26,8 +25,8 @@ pytestmark = pytest.mark.skipif(
     reason="browser tests need Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[1]
 

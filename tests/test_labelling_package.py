@@ -25,7 +25,7 @@ def _log(session):
 
 
 def test_every_name_of_the_old_module_is_still_there():
-    import skal.labelling as labelling
+    from skal import labelling
 
     for name in ("LabellingSession", "Item", "TeachReport", "label_in_terminal", "strategy_names",
                  "read_csv_columns", "CONFIG_FILE", "LOG_FILE", "STATE_FILE"):
@@ -140,3 +140,40 @@ def test_prepare_embeds_the_pool_once_with_progress(tmp_path, tiny_bert_path):
     assert session.prepare(progress=lambda done, total: seen.append((done, total)), chunk_size=3) == len(TEXTS)
     assert seen == [(3, 8), (6, 8), (8, 8)]
     assert any((session.directory / "embeddings").rglob("*.npz"))
+
+
+def test_terminal_undo_takes_back_only_its_own_answer(session):
+    import io
+
+    from skal.labelling import label_in_terminal
+
+    first = session.next_item()
+    session.record(first.id, "pos", annotator="web-user")
+    out = io.StringIO()
+    label_in_terminal(session, stdin=io.StringIO("1\nu\nu\nq\n"), stdout=out, annotator="me")
+    assert "undone: id" in out.getvalue() and "nothing to undo." in out.getvalue()
+    assert session.labels == {first.id: "pos"}  # the other person's label stays
+
+
+def test_first_retrain_embeds_the_pool_with_progress(tmp_path, tiny_bert_path):
+    import io
+
+    from skal.labelling import label_in_terminal
+    from skal.labelling.training import BackgroundTrainer
+
+    path = tmp_path / "pool.csv"
+    pd.DataFrame({"text": TEXTS}).to_csv(path, index=False)
+    web = LabellingSession.create(tmp_path / "web", data=path, labels="pos,neg", model=tiny_bert_path,
+                                  batch_size=4)
+    for row, label in [("0", "pos"), ("2", "neg"), ("1", "pos"), ("3", "neg")]:
+        web.record(row, label)
+    trainer = BackgroundTrainer(web.directory, cv=2)
+    trainer.poke(web).join(120)
+    assert trainer.progress["error"] is None
+    assert trainer.progress["done"] == trainer.progress["total"] == len(TEXTS)  # the page's progress line
+    assert LabellingSession.open(web.directory).status()["model_labels"] == 4
+    terminal = LabellingSession.create(tmp_path / "term", data=path, labels="pos,neg", model=tiny_bert_path,
+                                       batch_size=2)
+    out = io.StringIO()
+    label_in_terminal(terminal, stdin=io.StringIO("1\n2\n1\n2\nq\n"), stdout=out)
+    assert "embedding the pool for the first model (8 texts)" in out.getvalue()

@@ -1,4 +1,4 @@
-"""``skal serve`` as a real process: SIGKILL at random moments loses no acknowledged label;
+"""``skal serve`` as a real process: SIGKILL at random moments loses no acknowledged label, and
 one server per session; ``skal export`` / ``skal status``; a token off the loopback interface."""
 
 import os
@@ -59,12 +59,16 @@ def _start(directory, log):
     raise AssertionError("skal serve did not come up")
 
 
-def test_sigkill_at_random_moments_loses_no_acknowledged_label(directory, tmp_path):
+def test_sigkill_at_random_moments_loses_no_acknowledged_label(directory, tmp_path, capsys):
     rng = random.Random(0)
     acked, per_run = {}, []
     log = open(tmp_path / "server.log", "ab")
-    for _ in range(3):
+    for run in range(3):
         proc, url = _start(directory, log)
+        if run == 0:  # one server per session: a second one is refused with a clear message
+            code = main(["serve", "--session", str(directory), "--port", str(_free_port())])
+            err = capsys.readouterr().err
+            assert code == 2 and "already served (skal serve on 127.0.0.1:" in err and "stop that server" in err
         killer = threading.Timer(rng.uniform(0.5, 2.0), lambda p=proc: p.send_signal(signal.SIGKILL))
         killer.start()
         try:
@@ -97,19 +101,6 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_label(directory, tmp_pa
     assert not labelled.duplicated().any()  # every label written exactly once
 
 
-def test_a_second_server_is_refused(directory, tmp_path, capsys):
-    log = open(tmp_path / "server.log", "ab")
-    proc, _ = _start(directory, log)
-    try:
-        code = main(["serve", "--session", str(directory), "--port", str(_free_port())])
-        err = capsys.readouterr().err
-        assert code == 2 and "already served (skal serve on 127.0.0.1:" in err and "stop that server" in err
-    finally:
-        proc.kill()
-        proc.wait(10)
-        log.close()
-
-
 def test_serve_creates_the_session_and_needs_a_token_off_loopback(tmp_path, monkeypatch, capsys):
     import uvicorn
 
@@ -126,7 +117,8 @@ def test_serve_creates_the_session_and_needs_a_token_off_loopback(tmp_path, monk
     assert client.get("/api/next", params={"annotator": "ann"}).status_code == 401
     assert client.get("/api/next", params={"annotator": "ann"}, headers={"X-Skal-Token": token}).status_code == 200
     assert main(["serve", "--session", str(tmp_path / "new")]) == 0  # reopens; loopback needs no token
-    assert TestClient(seen["app"]).get("/api/status").status_code == 200
+    assert TestClient(seen["app"], base_url="http://127.0.0.1:8765").get("/api/status").status_code == 200
+    assert TestClient(seen["app"], base_url="http://evil.example").get("/api/status").status_code == 400
     assert main(["serve", "--session", str(tmp_path / "other")]) == 2
     assert "give --data and --labels" in capsys.readouterr().err
 

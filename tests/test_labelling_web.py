@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 from starlette.testclient import TestClient
 
-import skal.labelling.storage as storage
-from skal.labelling import LabellingSession
+from skal.labelling import LabellingSession, storage
 from skal.labelling.web import create_app
 
 GOOD = ["wonderful", "moving", "brilliant", "funny", "charming", "superb"]
@@ -156,3 +155,29 @@ def test_background_retrain_records_the_learning_curve(directory):
     assert status["status"]["model_labels"] == 8
     assert "predictions" in status["stopping"]  # a sentence from skal.stopping once two models exist
     assert client.get("/api/next", params={"annotator": "ann"}).json()["item"]["guess"] in ("pos", "neg")
+
+
+def test_only_loopback_host_names_when_asked(directory):
+    app = create_app(directory, background=False, allowed_hosts=["127.0.0.1", "localhost"])
+    assert TestClient(app).get("/api/status").status_code == 400  # addressed as "testserver"
+    assert TestClient(app, base_url="http://127.0.0.1:8765").get("/api/status").status_code == 200
+
+
+def test_a_failing_retrain_is_shown_and_retried_a_batch_later(directory, monkeypatch):
+    calls = []
+
+    def broken(self):
+        calls.append(1)
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(LabellingSession, "retrain", broken)
+    app = create_app(directory, background=True, cv=2)
+    client = TestClient(app)
+    for _ in range(7):
+        item = client.get("/api/next", params={"annotator": "ann"}).json()["item"]
+        assert client.post("/api/label", json={"id": item["id"], "label": TRUTH[item["id"]],
+                                                "annotator": "ann"}).status_code == 200
+        app.state.trainer.join(30)
+    status = client.get("/api/status").json()
+    assert status["training"]["error"] == "RuntimeError: out of memory"
+    assert len(calls) == 1 and status["status"]["labelled"] == 7  # labels kept; retried at 8, not at each

@@ -111,8 +111,8 @@ def label_in_terminal(session, *, stdin=None, stdout=None, eval_set=None, width=
     """Label in a plain-text terminal loop until every row is done or the person quits.
 
     Each text is shown with the model's guess and confidence; answers are a
-    label's number or name, ``s`` (skip), ``u`` (undo the last label or
-    skip) or ``q`` (quit; end of input and Ctrl-C quit too). Every answer
+    label's number or name, ``s`` (skip), ``u`` (undo this annotator's last
+    label or skip, not someone else's on a shared session) or ``q`` (quit; end of input and Ctrl-C quit too). Every answer
     is on disk before the next text appears. The model is retrained in the
     foreground when :meth:`LabellingSession.retrain_due` (a line says so,
     and how long it took); when that fails, the error is shown, labelling
@@ -222,7 +222,11 @@ def label_in_terminal(session, *, stdin=None, stdout=None, eval_set=None, width=
                 ended = "quit"
                 break
             if command == "undo":
-                undone = session.undo()
+                try:
+                    undone = session.undo(annotator=annotator)
+                except ValueError as exc:  # someone changed that row since
+                    say(str(exc))
+                    continue
                 say("nothing to undo." if undone is None else f"undone: id {undone}")
                 continue
             resolve = resolve_label_set if session.multi_label else resolve_label

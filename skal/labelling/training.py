@@ -104,6 +104,7 @@ class BackgroundTrainer:
                          "started": None}
         self._thread = None
         self._lock = threading.Lock()
+        self._failed_at = None  # labels held when the last retrain failed
 
     # ------------------------------------------------------------ metrics
     def curve(self):
@@ -137,16 +138,21 @@ class BackgroundTrainer:
                 return None
             if not session.retrain_due():
                 return None
+            labelled = session.status()["labelled"]
+            if self._failed_at is not None and labelled < self._failed_at + session.config["batch_size"]:
+                return None  # after a failure, try again a batch later (the labels are safe meanwhile)
             self.progress.update(running=True, phase="starting", done=0, total=0, started=time.time())
             self._thread = threading.Thread(target=self._run, name="skal-retrain", daemon=True)
             self._thread.start()
             return self._thread
 
     def _run(self):
+        labelled = 0
         try:
             session = LabellingSession.open(self.directory)
             previous = session.learner
             status = session.status()
+            labelled = status["labelled"]
             if status["model_labels"] == 0 and session.config["classifier"] == "embedding":
                 self.progress.update(phase="embedding the pool for the first model", total=status["rows"])
                 session.prepare(progress=lambda done, total: self.progress.update(done=done, total=total))
@@ -159,8 +165,10 @@ class BackgroundTrainer:
             point["stop_value"] = self._stop_value(session, previous)
             self._append(point)
             self.progress.update(error=None)
+            self._failed_at = None
         except Exception as exc:  # noqa: BLE001 - labels are safe; show the failure and retry later
             self.progress.update(error=f"{type(exc).__name__}: {exc}")
+            self._failed_at = labelled
         finally:
             self.progress.update(running=False, phase="idle")
 

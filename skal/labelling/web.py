@@ -46,6 +46,7 @@ from pathlib import Path
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .export import FORMATS, disagreements_frame, history_frame, render_labels
 from .leases import Leases
@@ -77,7 +78,8 @@ def _page():
     return resources.files(__package__).joinpath("page.html").read_text(encoding="utf-8")
 
 
-def create_app(directory, *, token=None, eval_set=None, lease_seconds=300.0, background=True, cv=5):
+def create_app(directory, *, token=None, eval_set=None, lease_seconds=300.0, background=True, cv=5,
+               allowed_hosts=None):
     """The FastAPI app of the labelling page for the session in ``directory``.
 
     Parameters
@@ -94,6 +96,10 @@ def create_app(directory, *, token=None, eval_set=None, lease_seconds=300.0, bac
         Retrain in a background thread when due (False: never retrain).
     cv : int, default=5
         Folds of the cross-validated accuracy.
+    allowed_hosts : list of str, default=None
+        Host names a request may be addressed to (Starlette's
+        ``TrustedHostMiddleware``: on the loopback interface it stops a web
+        page from reaching the server through DNS rebinding); None allows any.
 
     Returns
     -------
@@ -120,6 +126,8 @@ def create_app(directory, *, token=None, eval_set=None, lease_seconds=300.0, bac
     trainer = BackgroundTrainer(directory, eval_set=eval_set, cv=cv)
     app = FastAPI(title="skal labelling", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.session, app.state.trainer, app.state.leases = session, trainer, leases
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
 
     @app.middleware("http")
     async def require_token(request: Request, call_next):
@@ -282,7 +290,9 @@ def serve(directory, host="127.0.0.1", port=8765, *, token=None, eval_set=None, 
     if token is None and host not in LOOPBACK_HOSTS:
         token = secrets.token_urlsafe(18)
     with SessionLock(directory, f"skal serve on {host}:{port}"):
-        app = create_app(directory, token=token, eval_set=eval_set)
+        loopback = host in LOOPBACK_HOSTS
+        app = create_app(directory, token=token, eval_set=eval_set,
+                         allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]"] if loopback else None)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
         say(f"skal serve: labelling {session.status()['rows']} texts of {session.config['data']} "
