@@ -26,7 +26,7 @@ from .data import check_consistent_rows, is_numeric, take_rows
 from .learners import ActiveLearner, _as_labels, _wrapper_tags
 from .strategies.uncertainty import uncertainty_sampling
 from .stratify import multilabel_holdout, multilabel_seed_rows
-from .targets import encode_like, encode_targets
+from .targets import encode_like, encode_targets, is_multilabel_target
 
 __all__ = ["ActiveLearningSimulation", "initial_rows", "learning_curve_area"]
 
@@ -74,7 +74,7 @@ def initial_rows(y, n_initial, method="stratified", random_state=None, X=None, c
     """
     rng = check_random_state(random_state)
     y = np.asarray(y)
-    multilabel = classification and y.ndim == 2
+    multilabel = classification and is_multilabel_target(y)
     classification = classification and not multilabel
     size = y.shape[0]
     if method not in _INITIAL:

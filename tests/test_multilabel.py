@@ -222,3 +222,14 @@ def test_committee_of_multilabel_members():
     assert all(m.y_training_.shape == (24, 3) for m in committee)
     with pytest.raises(ValueError, match="vote_entropy_sampling is a single-label strategy"):
         Committee(members, vote_entropy_sampling).fit(X[:20], Y[:20]).query(X)
+
+
+def test_adopted_fitted_multilabel_model_checks_widths():
+    X, Y = _numeric()
+    fitted = OneVsRestClassifier(LogisticRegression()).fit(X[:20], Y[:20])
+    learner = ActiveLearner(fitted, mean_entropy_sampling)  # modAL style: a fitted model, no training data
+    assert learner.query(X[20:], n_instances=2)[0].shape == (2,)
+    with pytest.raises(ValueError, match="y has 2 label columns, but the model was fitted on 3 labels"):
+        learner.teach(X[20:22], Y[20:22, :2])
+    learner.teach(X[20:22], Y[20:22])
+    np.testing.assert_array_equal(learner.y_training_, Y[20:22])

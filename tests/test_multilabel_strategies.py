@@ -188,7 +188,9 @@ def test_cvirs_hand_computed():
         if b + c == 3:
             return 1.0
         joint = entropy(a, b, c, d)
-        return 0.0 if joint == 0 else (2 * joint - entropy(u.sum(), 3 - u.sum()) - entropy(v.sum(), 3 - v.sum())) / joint
+        if joint == 0:
+            return 0.0
+        return (2 * joint - entropy(u.sum(), 3 - u.sum()) - entropy(v.sum(), 3 - v.sum())) / joint
 
     predicted = [[1, 0, 0], [1, 0, 0], [0, 1, 1], [1, 1, 0]]
     v = np.array([np.mean([distance(p, lab) for lab in labelled]) for p in predicted])
