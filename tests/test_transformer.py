@@ -19,8 +19,9 @@ from skal.strategies import entropy_sampling
 
 from conftest import inference_atol
 
-PARAMS = {"model", "max_length", "batch_size", "predict_batch_size", "lr", "max_epochs", "warm_start",
-          "device", "random_state", "verbose"}
+PARAMS = {"model", "max_length", "batch_size", "predict_batch_size", "predict_token_budget", "lr", "max_epochs",
+          "warmup_ratio", "class_weight", "early_stopping", "validation_fraction", "patience", "multi_label",
+          "threshold", "quantize", "keep_optimizer", "warm_start", "device", "random_state", "verbose"}
 
 
 def _tiny(path, **params):
