@@ -469,8 +469,9 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
             return TokenizedTexts(PaddedTokens(tokenizer, encodings), labels)
 
         early_stopping = self.early_stopping and valid is not None
-        net.set_params(callbacks=training_callbacks(early_stopping, self.patience, self.verbose),
-                       verbose=self.verbose, batch_size=self.batch_size, valid_batch_size=self.predict_batch_size)
+        net.verbose, net.batch_size, net.valid_batch_size = self.verbose, self.batch_size, self.predict_batch_size
+        net.callbacks = training_callbacks(early_stopping, self.patience, self.verbose)
+        net.initialize_callbacks()
         net.criterion_ = type(net.criterion_)(**weights).to(net.device)
         net.train_split = None if valid is None else predefined_split(dataset(*valid))
         steps = epochs * math.ceil(len(texts) / self.batch_size)
