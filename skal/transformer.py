@@ -787,19 +787,27 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         state = dict(super().__getstate__())  # a copy: object.__getstate__ returns __dict__ itself
         state.pop("_int8_module", None)  # rebuilt on demand
         net = state.get("net_")
-        if net is not None and not self.keep_optimizer and "optimizer_" in net.__dict__:
-            # A shallow copy of the net without AdamW's state (twice the weights' size).
+        if net is not None:
+            # A shallow copy of the net without what would be pickled for nothing: its ``module``
+            # argument (the trained ``module_`` itself, which skorch would pickle twice) and, unless
+            # keep_optimizer, AdamW's state (twice the weights' size).
             bare = object.__new__(type(net))
             bare.__dict__.update(net.__dict__)
-            del bare.__dict__["optimizer_"]
+            if bare.__dict__.get("module") is net.__dict__.get("module_"):
+                bare.__dict__["module"] = None
+            if not self.keep_optimizer:
+                bare.__dict__.pop("optimizer_", None)
             state["net_"] = bare
         return state
 
     def __setstate__(self, state):
         super().__setstate__(state)
         net = self.__dict__.get("net_")
-        if net is not None and "optimizer_" not in net.__dict__:
-            net.initialize_optimizer()
+        if net is not None:
+            if net.__dict__.get("module") is None:
+                net.module = net.module_
+            if "optimizer_" not in net.__dict__:
+                net.initialize_optimizer()
 
 
 def _set_dropout(module, on):
