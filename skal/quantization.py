@@ -37,7 +37,7 @@ def quantize_linear_int8(module, keep=()):
     >>> from skal.quantization import quantize_linear_int8
     >>> net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
     >>> q = quantize_linear_int8(net, keep=[net[2]])
-    >>> type(q[0]).__name__, type(q[2]).__name__
+    >>> q[0]._get_name(), q[2]._get_name()
     ('DynamicQuantizedLinear', 'Linear')
     >>> bool(torch.allclose(q(torch.ones(1, 4)), net(torch.ones(1, 4)), atol=0.05))
     True

@@ -251,8 +251,6 @@ def length_sorted_batches(tokenizer, texts, batch_size, max_length, device="cpu"
     ...  for rows, batch in length_sorted_batches(tokenizer, texts, 8, 32, token_budget=40)]
     [([1], 32), ([0, 2], 3)]
     """
-    if token_budget is None:
-        token_budget = np.inf
     for start in range(0, len(texts), CHUNK_SIZE):
         encodings = tokenizer(texts[start:start + CHUNK_SIZE], truncation=True, max_length=max_length)
         tokens = PaddedTokens(tokenizer, encodings)
@@ -261,7 +259,7 @@ def length_sorted_batches(tokenizer, texts, batch_size, max_length, device="cpu"
         first = 0
         while first < order.size:
             # Longest first, so the first row's length is the batch's padded width.
-            rows_fit = int(max(1, min(batch_size, token_budget // sorted_lengths[first])))
+            rows_fit = batch_size if token_budget is None else max(1, min(batch_size, token_budget // int(sorted_lengths[first])))
             rows = order[first:first + rows_fit]
             first += rows.size
             yield rows + start, tokens.batch(rows, device)
