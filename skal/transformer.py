@@ -37,9 +37,9 @@ from .text_batches import DEFAULT_TOKEN_BUDGET, PaddedTokens, TokenizedTexts, ch
 __all__ = ["TransformerClassifier", "auto_epochs"]
 
 #: ``max_epochs="auto"``: at least this many optimisation steps, within [AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS].
-AUTO_STEPS = 100
+AUTO_STEPS = 150
 AUTO_MIN_EPOCHS = 3
-AUTO_MAX_EPOCHS = 15
+AUTO_MAX_EPOCHS = 30
 
 #: File that :meth:`TransformerClassifier.save_pretrained` writes next to the Hugging Face files.
 SKAL_CONFIG = "skal_classifier.json"
@@ -49,14 +49,17 @@ def auto_epochs(n_train, batch_size):
     """The epochs of ``max_epochs="auto"``: enough passes for ``AUTO_STEPS`` optimisation steps.
 
     ``ceil(AUTO_STEPS / steps_per_epoch)`` clipped to
-    ``[AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS]``: few labels get many epochs (60
-    texts in batches of 16: 4 steps an epoch, 15 epochs), large sets three.
+    ``[AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS]`` (150 steps, 3 to 30 epochs): few
+    labels get many epochs (60 texts in batches of 16: 4 steps an epoch, 30
+    epochs), large sets three. Chosen on SUBJ and TREC-6 at 50-200 random
+    labels (``benchmarks/bench_epochs.py``): 3 epochs stayed near chance,
+    accuracy rose up to about 80 steps on SUBJ and 140 on TREC-6.
 
     Examples
     --------
     >>> from skal.transformer import auto_epochs
     >>> auto_epochs(60, 16), auto_epochs(200, 16), auto_epochs(5000, 16)
-    (15, 8, 3)
+    (30, 12, 3)
     """
     steps = math.ceil(n_train / batch_size)
     return int(min(AUTO_MAX_EPOCHS, max(AUTO_MIN_EPOCHS, math.ceil(AUTO_STEPS / steps))))
@@ -144,8 +147,8 @@ class TransformerClassifier(ClassifierMixin, BaseEstimator):
         Peak AdamW learning rate.
     max_epochs : int or "auto", default="auto"
         Passes over the training data in each ``fit`` (``partial_fit`` makes
-        one). ``"auto"`` is :func:`auto_epochs`: at least 100 optimisation
-        steps, between 3 and 15 epochs, which suits small labelled sets.
+        one). ``"auto"`` is :func:`auto_epochs`: at least 150 optimisation
+        steps, between 3 and 30 epochs, which suits small labelled sets.
     warmup_ratio : float in [0, 1), default=0.1
         Fraction of the optimisation steps of a ``fit`` over which the
         learning rate rises linearly from 0 to ``lr``; it then decays

@@ -137,7 +137,7 @@ def test_balanced_and_dict_class_weights(tiny_bert_path, text_data):
 
 
 def test_auto_epochs_rule(tiny_bert_path, text_data):
-    assert auto_epochs(60, 16) == 15 and auto_epochs(5000, 16) == 3
+    assert auto_epochs(60, 16) == 30 and auto_epochs(200, 16) == 12 and auto_epochs(5000, 16) == 3
     assert [auto_epochs(n, 16) for n in (25, 50, 100, 200, 500)] == sorted(
         [auto_epochs(n, 16) for n in (25, 50, 100, 200, 500)], reverse=True)
     X, y = text_data
