@@ -21,8 +21,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from skal import TransformerClassifier
-from skal import text_batches
+from skal import TransformerClassifier, text_batches
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,8 +47,13 @@ def skal_epoch(texts, labels, args, grouped=True):
 
 
 def trainer_epoch(texts, labels, args):
-    from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,
-                              Trainer, TrainingArguments)
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        DataCollatorWithPadding,
+        Trainer,
+        TrainingArguments,
+    )
 
     from skal.models import default_model_path
 

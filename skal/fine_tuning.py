@@ -24,8 +24,14 @@ from skorch.utils import noop
 
 from .text_batches import TokenizedTexts, as_batch, length_grouped_batches
 
-__all__ = ["LogitsModule", "FineTuningNet", "LengthGroupedSampler", "WarmupLinearDecay",
-           "training_callbacks", "MAX_GRAD_NORM"]
+__all__ = [
+    "MAX_GRAD_NORM",
+    "FineTuningNet",
+    "LengthGroupedSampler",
+    "LogitsModule",
+    "WarmupLinearDecay",
+    "training_callbacks",
+]
 
 #: Gradients are clipped to this norm before each step, as the Hugging Face Trainer does by default.
 MAX_GRAD_NORM = 1.0

@@ -21,12 +21,12 @@ import scipy.sparse as sp
 import torch
 
 __all__ = [
-    "check_texts",
+    "DEFAULT_TOKEN_BUDGET",
     "PaddedTokens",
     "TokenizedTexts",
+    "check_texts",
     "length_grouped_batches",
     "length_sorted_batches",
-    "DEFAULT_TOKEN_BUDGET",
 ]
 
 #: Texts tokenised at a time at inference; bounds memory for large pools.

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import torch
+from conftest import inference_atol
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -16,8 +17,6 @@ from sklearn.preprocessing import FunctionTransformer
 from skal import ActiveLearner, Committee, TransformerClassifier
 from skal.models import autocast_dtype, resolve_device, resolve_model
 from skal.strategies import entropy_sampling
-
-from conftest import inference_atol
 
 PARAMS = {"model", "max_length", "batch_size", "predict_batch_size", "predict_token_budget", "lr", "max_epochs",
           "warmup_ratio", "class_weight", "early_stopping", "validation_fraction", "patience", "multi_label",
@@ -328,7 +327,12 @@ def test_real_bundled_model_smoke(text_data):
 
 
 def test_deep_strategies_through_an_active_learner(tiny, text_data):
-    from skal.strategies import badge_sampling, bald_sampling, batch_bald_sampling, coreset_sampling
+    from skal.strategies import (
+        badge_sampling,
+        bald_sampling,
+        batch_bald_sampling,
+        coreset_sampling,
+    )
 
     X, y = text_data
     learner = ActiveLearner(tiny, random_state=0).fit(X[::6], np.array(y)[::6])

@@ -6,10 +6,9 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from conftest import inference_atol
 
 from skal import TransformerClassifier
-
-from conftest import inference_atol
 
 
 def _tiny(path, **params):

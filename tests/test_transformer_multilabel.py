@@ -4,11 +4,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from conftest import inference_atol
 from sklearn.base import clone
 
 from skal import TransformerClassifier
-
-from conftest import inference_atol
 
 LABEL_SETS = [["good"], ["bad"], ["good", "funny"], [], ["bad", "funny"], ["funny"]] * 10
 
