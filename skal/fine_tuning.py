@@ -13,6 +13,7 @@
   ``PrintLog``.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -25,6 +26,7 @@ from skorch.utils import noop
 from .text_batches import TokenizedTexts, as_batch, length_grouped_batches
 
 __all__ = [
+    "fused_adamw_supported",
     "MAX_GRAD_NORM",
     "FineTuningNet",
     "LengthGroupedSampler",
@@ -35,6 +37,29 @@ __all__ = [
 
 #: Gradients are clipped to this norm before each step, as the Hugging Face Trainer does by default.
 MAX_GRAD_NORM = 1.0
+
+
+@functools.lru_cache(maxsize=8)
+def fused_adamw_supported(device):
+    """Whether torch's fused AdamW kernel runs on ``device`` (CUDA; the CPU from torch 2.4).
+
+    The Hugging Face Trainer's default optimiser (``adamw_torch_fused``): one
+    kernel for all the parameters, instead of a Python loop over ~100 tensors
+    at each step, measured at about a fifth of a CPU training step for MiniLM.
+
+    Examples
+    --------
+    >>> from skal.fine_tuning import fused_adamw_supported
+    >>> isinstance(fused_adamw_supported("cpu"), bool)
+    True
+    """
+    try:
+        parameter = torch.zeros(1, device=device, requires_grad=True)
+        parameter.grad = torch.zeros_like(parameter)
+        torch.optim.AdamW([parameter], fused=True).step()
+    except (RuntimeError, TypeError, ValueError):
+        return False
+    return True
 
 
 class LogitsModule(torch.nn.Module):

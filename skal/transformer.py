@@ -29,6 +29,7 @@ from .fine_tuning import (
     FineTuningNet,
     LogitsModule,
     WarmupLinearDecay,
+    fused_adamw_supported,
     training_callbacks,
 )
 from .label_targets import LabelTargets, validation_split
@@ -422,6 +423,7 @@ class TransformerClassifier(TransformerInference, ClassifierMixin, BaseEstimator
             LogitsModule(hf_model, amp_dtype),
             criterion=torch.nn.BCEWithLogitsLoss if targets.multi_label else torch.nn.CrossEntropyLoss,
             optimizer=torch.optim.AdamW,
+            optimizer__fused=fused_adamw_supported(device),
             lr=self.lr,
             batch_size=self.batch_size,
             valid_batch_size=self.predict_batch_size,
