@@ -155,7 +155,7 @@ def test_verbose_shows_progress_bars_and_default_is_silent(tiny_bert_path, text_
     clf.predict_proba(X)
     captured = capsys.readouterr()
     assert "train_loss" in captured.out
-    assert "8/8" in captured.err and "text/s" in captured.err, "tqdm bars for fit and predict"
+    assert "0/8 [" in captured.err and "0/60 [" in captured.err and "text/s" in captured.err, "fit and predict bars"
 
 
 @pytest.mark.parametrize("param, value", [
