@@ -32,9 +32,9 @@ __all__ = [
 #: Texts tokenised at a time at inference; bounds memory for large pools.
 CHUNK_SIZE = 8192
 
-#: Padded tokens per inference batch (rows x width). Measured on the CPU: batches of 64 long texts
-#: (64 x 128 tokens) run slower than one text at a time, their activations outgrow the caches;
-#: 2,048 tokens (16 rows of 128, 64 rows of 32) is faster than both (see benchmarks/bench_inference.py).
+#: Padded tokens per inference batch (rows x width): 16 rows of 128 tokens, 64 rows of 32. Bounds a
+#: batch's activations, so long texts do not make batches of 64 x max_length; whether it is faster than
+#: 64-row batches on long texts was not settled on the loaded machine (see benchmarks/bench_inference.py).
 DEFAULT_TOKEN_BUDGET = 2048
 
 #: Texts per mega-batch, in training batches, within which texts are sorted by length (as the Trainer).

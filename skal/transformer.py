@@ -154,7 +154,7 @@ class TransformerClassifier(TransformerInference, ClassifierMixin, BaseEstimator
     quantize : bool, default=False
         Run the inference methods through a dynamically int8-quantised copy
         of the model (every linear layer but the final one), CPU only: about
-        1.3-1.5x faster pool scoring, probabilities within about 0.01 of
+        1.3-1.8x faster pool scoring here, probabilities within about 0.01 of
         float32 (see the README for measured figures). Training stays float32.
     keep_optimizer : bool, default=False
         Keep AdamW's state when the fitted model is pickled. False pickles the
