@@ -1,17 +1,30 @@
-"""Pool-scoring throughput: TransformerClassifier.predict_proba vs the per-example loop.
+"""Pool-scoring throughput: TransformerClassifier.predict_proba (float32 and int8) vs the per-example loop.
 
-Same texts (MR movie-review sentences), same model (the bundled MiniLM BERT
-with its new head fine-tuned for one step), same process, in one run:
+Same model (the bundled MiniLM BERT with its new head fine-tuned for one
+step), same process, in one run, on two pools:
 
-1. ``predict_proba``: length-sorted, dynamically padded batches under
+- short texts: MR movie-review sentences (median 26 tokens);
+- long texts: no long-text set ships with the project, so each long text is
+  ``--join`` MR sentences concatenated (default 8: about 200 tokens),
+  truncated at ``--long-max-length`` (default 256).
+
+On each pool, each method after a warm-up pass, best of ``--repeats``:
+
+1. ``predict_proba``: length-sorted batches of at most ``--batch-size``
+   rows and ``predict_token_budget`` padded tokens, under
    ``torch.inference_mode`` (what the active-learning strategies call);
-2. the same batches without length sorting (each padded to its longest text);
-3. the straightforward loop: tokenise one text, forward, softmax.
+2. the same with ``quantize=True`` (dynamic int8 linear layers, CPU only);
+3. the same batches without the token budget (``--batch-size`` rows
+   whatever their length: the previous behaviour);
+4. unsorted batches of ``--batch-size`` (each padded to its longest text),
+   short texts only;
+5. the straightforward loop: tokenise one text, forward, softmax.
 
-    python benchmarks/bench_inference.py [--n 1000] [--batch-size 64] [--max-length 128]
+    python benchmarks/bench_inference.py [--n 1000] [--n-long 200] [--batch-size 64] [--threads 1]
 """
 
 import argparse
+import copy
 import time
 from pathlib import Path
 
@@ -65,10 +78,13 @@ def timed(function, *args, repeats=1):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1000, help="pool texts to score")
+    parser.add_argument("--n", type=int, default=1000, help="short pool texts to score")
+    parser.add_argument("--n-long", type=int, default=200, help="long pool texts to score (0: none)")
+    parser.add_argument("--join", type=int, default=8, help="MR sentences per long text")
     parser.add_argument("--train", type=int, default=16, help="labelled texts for the one training step")
     parser.add_argument("--batch-size", type=int, default=64, help="predict_batch_size")
     parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--long-max-length", type=int, default=256)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     parser.add_argument("--repeats", type=int, default=1,
@@ -78,35 +94,56 @@ def main():
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    frame = load_texts(args.n + args.train, args.data_dir)
-    train, texts = frame.iloc[:args.train], frame["text"].iloc[args.train:].tolist()
+    frame = load_texts(args.n + args.train + args.n_long * args.join, args.data_dir)
+    train = frame.iloc[:args.train]
+    short = frame["text"].iloc[args.train:args.train + args.n].tolist()
+    rest = frame["text"].iloc[args.train + args.n:].tolist()
+    long = [" ".join(rest[i:i + args.join]) for i in range(0, args.n_long * args.join, args.join)]
     clf = TransformerClassifier(max_epochs=1, batch_size=args.train, predict_batch_size=args.batch_size,
                                 max_length=args.max_length, device=args.device, random_state=0)
     clf.fit(train["text"], train["label"])
-    model, tokenizer, device = clf.net_.module_.model.eval(), clf.tokenizer_, clf.device_
-    lengths = [len(ids) for ids in tokenizer(texts, truncation=True, max_length=args.max_length)["input_ids"]]
-    print(f"device {device}, torch threads {torch.get_num_threads()}, {len(texts)} MR texts, "
-          f"tokens per text: median {int(np.median(lengths))}, max {max(lengths)}")
-
-    methods = {"sorted": (f"predict_proba (length-sorted batches of {args.batch_size})", clf.predict_proba,
-                          (texts,)),
-               "unsorted": (f"unsorted batches of {args.batch_size}", unsorted_batches,
-                            (model, tokenizer, texts, args.max_length, args.batch_size, device)),
-               "loop": ("per-example loop", per_example_loop, (model, tokenizer, texts, args.max_length, device))}
-    if device != "cpu":  # predict_proba runs under autocast there; the other two in float32
-        methods["float32"] = ("predict_proba, float32 (autocast off)", _without_autocast(clf), (texts,))
-    results = {}
-    for key, (_, function, arguments) in methods.items():
-        function(*arguments)  # warm-up: every batch shape once
-        results[key] = timed(function, *arguments, repeats=args.repeats)
-
-    n = len(texts)
-    for key, (name, _, _) in methods.items():
-        print(f"{name + ':':<48}{n / results[key][1]:9.1f} texts/s")
-    (batched, t_batched), (_, t_unsorted), (loop, t_loop) = results["sorted"], results["unsorted"], results["loop"]
-    print(f"ratio predict_proba / loop: {t_loop / t_batched:.2f}x "
-          f"(unsorted batches / loop: {t_loop / t_unsorted:.2f}x); "
-          f"max |difference| in probabilities: {np.abs(batched - loop).max():.1e}")
+    device = clf.device_
+    print(f"device {device}, torch threads {torch.get_num_threads()}, predict_token_budget "
+          f"{clf.predict_token_budget}")
+    pools = [("short", short, args.max_length)] + ([("long", long, args.long_max_length)] if long else [])
+    for pool, texts, max_length in pools:
+        clf.set_params(max_length=max_length)
+        model, tokenizer = clf.net_.module_.model.eval(), clf.tokenizer_
+        lengths = [len(ids) for ids in tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]]
+        print(f"\n{pool} texts: {len(texts)}, tokens per text: median {int(np.median(lengths))}, "
+              f"max {max(lengths)} (max_length {max_length})")
+        rows_only = copy.copy(clf).set_params(predict_token_budget=None)
+        methods = {"float32": (f"predict_proba (token-budgeted batches, <= {args.batch_size} rows)",
+                               clf.predict_proba, (texts,))}
+        if device == "cpu":
+            methods["int8"] = ("predict_proba, quantize=True (int8)",
+                               copy.copy(clf).set_params(quantize=True).predict_proba, (texts,))
+        methods["rows"] = (f"predict_proba, batches of {args.batch_size} rows (no token budget)",
+                           rows_only.predict_proba, (texts,))
+        if pool == "short":
+            methods["unsorted"] = (f"unsorted batches of {args.batch_size}", unsorted_batches,
+                                   (model, tokenizer, texts, max_length, args.batch_size, device))
+        methods["loop"] = ("per-example loop", per_example_loop, (model, tokenizer, texts, max_length, device))
+        if device != "cpu":  # predict_proba runs under autocast there; the loop in float32
+            methods["float32_noamp"] = ("predict_proba, float32 (autocast off)", _without_autocast(clf), (texts,))
+        results = {}
+        for key, (_, function, arguments) in methods.items():
+            function(*arguments)  # warm-up: every batch shape once
+            results[key] = timed(function, *arguments, repeats=args.repeats)
+        n = len(texts)
+        for key, (name, _, _) in methods.items():
+            print(f"{name + ':':<62}{n / results[key][1]:9.1f} texts/s")
+        loop, t_loop = results["loop"]
+        reference, t_float = results["float32"]
+        line = f"{pool}: predict_proba / loop {t_loop / t_float:.2f}x"
+        if "int8" in results:
+            int8, t_int8 = results["int8"]
+            line += (f"; int8 / loop {t_loop / t_int8:.2f}x; int8 / float32 {t_float / t_int8:.2f}x, "
+                     f"max |int8 - float32| probability {np.abs(int8 - reference).max():.4f}, "
+                     f"predictions agree {np.mean(int8.argmax(1) == reference.argmax(1)):.3f}")
+        line += (f"; token budget / {args.batch_size} rows {results['rows'][1] / t_float:.2f}x; "
+                 f"max |float32 - loop| {np.abs(reference - loop).max():.1e}")
+        print(line)
 
 
 def _without_autocast(clf):

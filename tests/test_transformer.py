@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import torch
+from conftest import inference_atol
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -17,10 +18,9 @@ from skal import ActiveLearner, Committee, TransformerClassifier
 from skal.models import autocast_dtype, resolve_device, resolve_model
 from skal.strategies import entropy_sampling
 
-from conftest import inference_atol
-
-PARAMS = {"model", "max_length", "batch_size", "predict_batch_size", "lr", "max_epochs", "warm_start",
-          "device", "random_state", "verbose"}
+PARAMS = {"model", "max_length", "batch_size", "predict_batch_size", "predict_token_budget", "lr", "max_epochs",
+          "warmup_ratio", "class_weight", "early_stopping", "validation_fraction", "patience", "multi_label",
+          "threshold", "quantize", "keep_optimizer", "warm_start", "device", "random_state", "verbose"}
 
 
 def _tiny(path, **params):
@@ -327,7 +327,12 @@ def test_real_bundled_model_smoke(text_data):
 
 
 def test_deep_strategies_through_an_active_learner(tiny, text_data):
-    from skal.strategies import badge_sampling, bald_sampling, batch_bald_sampling, coreset_sampling
+    from skal.strategies import (
+        badge_sampling,
+        bald_sampling,
+        batch_bald_sampling,
+        coreset_sampling,
+    )
 
     X, y = text_data
     learner = ActiveLearner(tiny, random_state=0).fit(X[::6], np.array(y)[::6])
@@ -335,3 +340,33 @@ def test_deep_strategies_through_an_active_learner(tiny, text_data):
                              (badge_sampling, {}), (coreset_sampling, {})]:
         idx, _ = strategy(learner, X, n_instances=3, random_state=0, **kwargs)
         assert len(set(idx)) == 3
+
+
+def test_token_budgeted_batches_give_the_per_example_probabilities(fitted, text_data):
+    X, _ = text_data
+    X = X + ["and on and on " * 10 + text for text in X[:10]]  # long texts among short ones
+    reference = _one_by_one_proba(fitted, X)
+    for budget in (16, 40, None):
+        clf = copy.copy(fitted).set_params(predict_token_budget=budget, predict_batch_size=64)
+        np.testing.assert_allclose(clf.predict_proba(X), reference, atol=inference_atol(fitted.device_))
+        np.testing.assert_allclose(clf.embed(X[:5]), fitted.embed(X[:5]), atol=1e-5)
+
+
+def test_int8_inference_stays_within_the_documented_tolerance(fitted, text_data):
+    from skal.quantization import quantize_linear_int8
+
+    X, _ = text_data
+    clf = copy.copy(fitted).set_params(quantize=True)
+    proba, reference = clf.predict_proba(X), fitted.predict_proba(X)
+    assert np.abs(proba - reference).max() < 0.02, "README: within 0.02 of float32"
+    assert not np.array_equal(proba, reference), "the int8 path is taken"
+    module = clf._inference_module()
+    kinds = {m._get_name() for m in module.modules()}
+    assert "DynamicQuantizedLinear" in kinds and type(module.model.classifier) is torch.nn.Linear
+    assert clf.embed(X).shape == (60, 32) and clf.gradient_embedding(X[:3]).shape == (3, 64)
+    assert clf.predict_proba_mc(X[:3], mc_samples=2, random_state=0).shape == (3, 2, 2)
+    assert type(fitted.net_.module_.model.bert.encoder.layer[0].attention.self.query) is torch.nn.Linear
+    # The int8 copy is rebuilt after training.
+    clf.set_params(warm_start=True).fit(X[:8], ["pos", "neg"] * 4)
+    assert "_int8_module" not in clf.__dict__
+    assert isinstance(quantize_linear_int8(torch.nn.Linear(2, 2)), torch.nn.Module)
