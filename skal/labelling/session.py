@@ -39,18 +39,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sklearn.base import clone
-from sklearn.metrics import f1_score
-from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import MultiLabelBinarizer
-
-from ..learners import ActiveLearner
-from ..presets import make_text_classifier
 from . import label_sets
 from .batch import BatchDecision
 from .errors import AlreadyLabelledError
 from .learner_cache import LearnerCache
+from .model import SessionModel
 from .pool import Pool, text_digest
 from .replay import LabelState
 from .results import Item
@@ -70,19 +63,6 @@ from .storage import (
 
 __all__ = ["LabellingSession"]
 
-
-def _per_label(classifier):
-    """A multi-label version of a preset: ``multi_label=True`` where the model has it, else one-vs-rest.
-
-    A pipeline keeps its feature steps shared; only its final classifier is
-    replaced by one per label.
-    """
-    if "multi_label" in classifier.get_params(deep=False):
-        return clone(classifier).set_params(multi_label=True)
-    if isinstance(classifier, Pipeline):
-        *steps, (name, last) = classifier.steps
-        return Pipeline([*steps, (name, OneVsRestClassifier(last))])
-    return OneVsRestClassifier(classifier)
 
 
 # ---------------------------------------------------------------- session
@@ -517,27 +497,16 @@ class LabellingSession:
     def _position(self, row_id):
         return self._pool.position(row_id)
 
-    def _guesses(self, learner, texts):
-        """The model's answers for pool rows and their probabilities: (object array, float array).
-
-        A multi-label answer is the canonical string of the labels with
-        probability >= 0.5; its probability is that of the whole set, taking
-        the labels as independent (the product of max(p, 1 - p)).
-        """
-        proba = np.asarray(learner.predict_proba(texts), dtype=float)
-        classes = np.asarray(learner.classes_, dtype=object)
-        if not self.multi_label:
-            best = proba.argmax(axis=1)
-            return classes[best], proba[np.arange(len(best)), best]
-        chosen = proba >= 0.5
-        guesses = np.array([label_sets.canonical(classes[row], self.label_set) for row in chosen], dtype=object)
-        return guesses, np.where(chosen, proba, 1 - proba).prod(axis=1)
+    @property
+    def _model(self):
+        """The model side of the current settings (:class:`~skal.labelling.model.SessionModel`)."""
+        return SessionModel(self.config, self.directory, self.label_set)
 
     def _item(self, position, state):
         text = self._pool.texts[position]
         guess = confidence = None
         if state is not None:
-            guesses, confidences = self._guesses(state["learner"], self._pool.texts[[position]])
+            guesses, confidences = self._model.guesses(state["learner"], self._pool.texts[[position]])
             guess, confidence = guesses[0], float(confidences[0])
         return Item(id=self._pool.ids[position], text=text, guess=guess, confidence=confidence)
 
@@ -547,9 +516,7 @@ class LabellingSession:
         n = min(n, candidates.size)
         if n == 0:
             return candidates[:0], np.zeros(0)
-        learner.query_strategy = get_strategy(self.config["strategy"])
-        indices, _, scores = learner.query(self._pool.texts[candidates], n_instances=n, return_metrics=True)
-        scores = np.full(len(indices), np.nan) if scores is None else np.asarray(scores, dtype=float)
+        indices, scores = self._model.query(learner, self._pool.texts[candidates], n)
         return candidates[indices], scores
 
     def next_item(self, exclude=()):
@@ -634,20 +601,6 @@ class LabellingSession:
         queue = queue[queue >= 0]
         return not self._candidates()[queue].any()
 
-    def _classifier(self):
-        """A new, unfitted classifier of the session's preset."""
-        c = self.config
-        cache_dir = c["cache_dir"] or str(self.directory / "embeddings")
-        classifier = make_text_classifier(c["classifier"], model=c["model"], cache_dir=cache_dir,
-                                          random_state=c["random_state"])
-        return _per_label(classifier) if self.multi_label else classifier
-
-    def _targets(self, answers):
-        """The answers as ``y`` for the learner: labels, or label sets in a multi-label session."""
-        if self.multi_label:
-            return [label_sets.split(answer) for answer in answers]
-        return np.array(list(answers), dtype=object)
-
     def prepare(self, progress=None, chunk_size=256):
         """Embed the whole pool into the session's embedding cache, reporting progress.
 
@@ -675,21 +628,7 @@ class LabellingSession:
         ...                         classifier="tfidf").prepare()
         0
         """
-        if self.config["classifier"] != "embedding":
-            return 0
-        from ..embedder import TextEmbedder
-
-        steps = getattr(self._classifier(), "steps", [])
-        embedder = next((step for _, step in steps if isinstance(step, TextEmbedder)), None)
-        if embedder is None:  # pragma: no cover - the preset always starts with one
-            return 0
-        embedder.fit()
-        texts = self._pool.texts[self._pool.valid]
-        for start in range(0, len(texts), chunk_size):
-            embedder.transform(texts[start:start + chunk_size])
-            if progress is not None:
-                progress(min(start + chunk_size, len(texts)), len(texts))
-        return len(texts)
+        return self._model.embed_ahead(self.pool_texts, progress, chunk_size)
 
     def new_classifier(self):
         """A new, unfitted classifier of the session's preset (sharing the session's embedding cache).
@@ -705,7 +644,7 @@ class LabellingSession:
         >>> session.new_classifier().fit(["good", "bad"], ["pos", "neg"]).predict(["good"]).tolist()
         ['pos']
         """
-        return self._classifier()
+        return self._model.new_classifier()
 
     @property
     def pool_texts(self):
@@ -727,10 +666,7 @@ class LabellingSession:
                              f"{len(set(trainable.values()))} class(es).")
         c = self.config
         ids = np.array(list(trainable), dtype=object)
-        y = self._targets(trainable.values())
-        learner = ActiveLearner(self._classifier(), query_strategy=get_strategy(c["strategy"]),
-                                on_transformed=c["classifier"] != "finetune", random_state=c["random_state"])
-        learner.fit(self._pool.texts[self._pool.positions(ids)], y)
+        learner = self._model.fit(self._pool.texts[self._pool.positions(ids)], trainable.values())
         positions, _ = self._query(learner, c["batch_size"])
         self._cache.save({"format": FORMAT, "learner": learner, "trained": trainable,
                           "model_key": self._model_key(), "strategy": c["strategy"],
@@ -746,14 +682,7 @@ class LabellingSession:
         learner = self.learner
         if learner is None:
             raise ValueError("No model yet: label rows of at least two classes first.")
-        texts = np.asarray(texts, dtype=object)
-        if not self.multi_label:
-            return float(learner.score(texts, np.asarray(labels, dtype=object)))
-        truth = [label_sets.split(label_sets.canonical(v, self.label_set)) for v in labels]
-        binarizer = MultiLabelBinarizer(classes=list(self.label_set)).fit([])
-        predicted, _ = self._guesses(learner, texts)
-        return float(f1_score(binarizer.transform(truth), binarizer.transform(map(label_sets.split, predicted)),
-                              average="micro", zero_division=0))
+        return self._model.score(learner, texts, labels)
 
     # ---------------------------------------------------------- recording
     def _event(self, kind, row_id, source, annotator=None, **extra):
@@ -935,7 +864,7 @@ class LabellingSession:
                                  "guess": np.full(len(positions), None, dtype=object),
                                  "confidence": np.nan, "score": np.nan})
         positions, scores = self._query(state["learner"], n, include_skipped)
-        guesses, confidences = self._guesses(state["learner"], self._pool.texts[positions])
+        guesses, confidences = self._model.guesses(state["learner"], self._pool.texts[positions])
         return pd.DataFrame({"id": self._pool.ids[positions], "text": self._pool.texts[positions],
                              "guess": guesses, "confidence": confidences, "score": scores})
 
@@ -995,19 +924,14 @@ class LabellingSession:
         -------
         DataFrame, see :func:`skal.error_analysis.error_table`.
         """
-        from ..error_analysis import cross_val_proba, error_table
-
         self._sync()
-        if self.multi_label:
-            raise ValueError("Error analysis (confident mistakes, uncertain rows) is for single-label sessions; "
-                             "for a multi-label one, export the labels (skal export) and score per label.")
+        model = self._model
         if texts is None:
             frame = self.labelled_frame()
-            proba, classes = cross_val_proba(self._classifier(), frame["text"].to_numpy(),
-                                             frame["label"].to_numpy(), cv=cv,
-                                             random_state=self.config["random_state"])
-            return error_table(frame["label"].to_numpy(), proba, classes, ids=frame["id"].to_numpy(),
-                               texts=frame["text"].to_numpy(), n=n)
+            return model.errors(None, frame["text"].to_numpy(), frame["label"].to_numpy(),
+                                ids=frame["id"].to_numpy(), n=n, cv=cv)
+        if self.multi_label:
+            return model.errors(None, [], [])  # says it is for single-label sessions
         texts = np.asarray(texts, dtype=object)
         labels = np.asarray(labels, dtype=object)
         unknown = sorted(set(labels.tolist()) - set(self.label_set))
@@ -1017,7 +941,5 @@ class LabellingSession:
             if len(set(self._trainable().values())) < 2:
                 raise ValueError("No model yet: label rows of at least two classes first.")
             self.retrain()
-        learner = self._usable_state()["learner"]
-        ids = np.arange(len(texts)).astype(str) if ids is None else np.asarray(ids, dtype=object)
-        return error_table(labels, learner.predict_proba(texts), learner.classes_, ids=ids, texts=texts, n=n)
+        return model.errors(self._usable_state()["learner"], texts, labels, ids=ids, n=n)
 
