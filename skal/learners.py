@@ -25,7 +25,7 @@ from sklearn.utils._available_if import available_if
 from sklearn.utils._tags import get_tags
 from sklearn.utils.validation import check_is_fitted
 
-from .data import check_consistent_rows, check_no_nan, check_pool, concat_rows, n_rows, take_rows
+from .data import check_consistent_rows, check_labels, check_no_nan, check_pool, concat_rows, n_rows, take_rows
 from .strategies.committee import max_std_sampling, vote_entropy_sampling
 from .strategies.uncertainty import uncertainty_sampling
 
@@ -33,10 +33,8 @@ __all__ = ["ActiveLearner", "Committee", "CommitteeRegressor"]
 
 
 def _as_labels(y):
-    """``y`` as a numpy array (pandas and lists included)."""
-    if hasattr(y, "to_numpy"):
-        return y.to_numpy()
-    return np.asarray(y)
+    """``y`` as a numpy array; missing or mixed-type labels raise (:func:`skal.data.check_labels`)."""
+    return check_labels(y)
 
 
 def _unlabelled_mask(y):
