@@ -95,10 +95,17 @@ def concat_rows(first, second):
         return first
     if isinstance(first, (pd.DataFrame, pd.Series)):
         if isinstance(first, pd.Series) and not isinstance(second, pd.Series):
-            second = pd.Series(_as_list(second), dtype=first.dtype)
+            # Same dtype as the rows held (pandas 3's str stays str), except categories, which
+            # would turn unseen values into NaN: those concatenate as objects.
+            keep = not isinstance(first.dtype, pd.CategoricalDtype)
+            second = pd.Series(_as_list(second), dtype=first.dtype if keep else None)
         elif isinstance(first, pd.DataFrame) and not isinstance(second, pd.DataFrame):
             values = np.asarray(second) if not sp.issparse(second) else second.toarray()
-            second = pd.DataFrame(values, columns=first.columns).astype(first.dtypes.to_dict())
+            second = pd.DataFrame(values, columns=first.columns)
+            try:
+                second = second.astype(first.dtypes.to_dict())
+            except (TypeError, ValueError):
+                pass  # values the held dtypes cannot take (3.5 in an Int64 column): pandas' own union
         return pd.concat([first, second], axis=0)
     if sp.issparse(first) or sp.issparse(second):
         return sp.vstack([sp.csr_matrix(first), sp.csr_matrix(second)], format=_sparse_format(first, second))

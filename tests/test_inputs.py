@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.pipeline import make_pipeline
 
 from skal import ActiveLearner, ActiveLearningSimulation, Committee
-from skal.data import check_labels, is_numeric
+from skal.data import check_labels, concat_rows, is_numeric
 from skal.stream import simulate_stream
 
 PANDAS_MAJOR = int(pd.__version__.split(".")[0])
@@ -268,3 +268,13 @@ def test_a_whole_dataset_is_refused_with_what_to_pass(hf_dataset):
 
     with pytest.raises(ValueError, match=r"pick a split.*dataset\['train'\]\['text'\]"):
         learner.query(DatasetDict({"train": hf_dataset}), n_instances=1)
+
+
+def test_concat_keeps_the_dtype_and_never_loses_a_value():
+    texts = pd.Series(["a", "b"], dtype="string")
+    assert concat_rows(texts, ["c"]).dtype == texts.dtype
+    categories = pd.Series(["a", "b"], dtype="category")
+    assert concat_rows(categories, ["z"]).tolist() == ["a", "b", "z"]  # not NaN
+    frame = pd.DataFrame({"n": [1, 2]}).astype("Int64")
+    assert concat_rows(frame, np.array([[3]])).dtypes["n"] == "Int64"
+    assert concat_rows(frame, np.array([[3.5]]))["n"].tolist() == [1, 2, 3.5]
