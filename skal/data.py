@@ -283,6 +283,13 @@ def check_labels(y, what="y"):
 
 def _list_labels(y):
     """A list of labels as an array without numpy's silent casts (``[1, "a"]`` is not ``['1', 'a']``)."""
+    if not y:
+        return np.asarray(y)
+    if isinstance(y[0], (list, tuple, np.ndarray)):
+        try:
+            return np.asarray(y)  # rows of equal length: an indicator matrix, 2-D
+        except ValueError:
+            pass  # ragged label sets: one object per row
     labels = np.empty(len(y), dtype=object)
     labels[:] = y
     inferred = pd.api.types.infer_dtype(labels, skipna=False)
@@ -315,6 +322,8 @@ def _uniform_objects(labels, what):
     if inferred not in ("mixed", "mixed-integer"):
         return labels  # dates, decimals...: one type the estimator may take
     types = pd.Series(labels).map(type)
+    if types.map(lambda t: issubclass(t, (list, tuple, set, frozenset))).all():
+        return labels  # label sets (multi-label targets): the targets module reads them
     first_of_type = types.drop_duplicates()
     listed = ", ".join(f"{t.__name__} at position {i}" for i, t in first_of_type.head(4).items())
     raise ValueError(

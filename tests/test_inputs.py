@@ -226,6 +226,8 @@ def test_check_labels_keeps_plain_labels_plain():
     assert check_labels([1, 2.5]).dtype.kind == "f"
     assert check_labels(np.array([1, 2], dtype=object)).dtype.kind == "i"
     assert check_labels(np.zeros((3, 2), dtype=int)).shape == (3, 2)  # multi-label indicators pass
+    assert check_labels([[0, 1], [1, 0]]).shape == (2, 2)
+    assert check_labels([["a", "b"], ["c"]]).tolist() == [["a", "b"], ["c"]]  # label sets pass too
     assert check_labels(pd.Series(["x", "y"], dtype="category")).tolist() == ["x", "y"]
 
 
