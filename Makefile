@@ -12,9 +12,10 @@ OLDEST_CONSTRAINTS := .ci/oldest-constraints.txt
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	# torch first: a bare torch requirement would pull a multi-GB CUDA build
-	$(PIP) install -q torch==$(TORCH_VERSION)
-	$(PIP) install -q -e '.[test]'
+	# torch first: a bare torch requirement would pull a multi-GB CUDA build. --no-compile: Python
+	# compiles the few modules a run imports, not the thousands of files torch and transformers ship.
+	$(PIP) install -q --no-compile torch==$(TORCH_VERSION)
+	$(PIP) install -q --no-compile -e '.[test]'
 	touch $@
 
 setup: $(VENV)/.installed
@@ -25,8 +26,8 @@ test: setup
 $(VENV_OLDEST)/.installed: pyproject.toml $(OLDEST_CONSTRAINTS)
 	test -x $(PY_OLDEST) || python3 -m venv $(VENV_OLDEST)
 	$(PY_OLDEST) -m pip install -q --upgrade pip
-	$(PY_OLDEST) -m pip install -q torch==$(TORCH_VERSION)
-	$(PY_OLDEST) -m pip install -q -c $(OLDEST_CONSTRAINTS) -e '.[test]'
+	$(PY_OLDEST) -m pip install -q --no-compile torch==$(TORCH_VERSION)
+	$(PY_OLDEST) -m pip install -q --no-compile -c $(OLDEST_CONSTRAINTS) -e '.[test]'
 	touch $@
 
 setup-oldest: $(VENV_OLDEST)/.installed
