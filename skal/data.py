@@ -1,9 +1,14 @@
-"""Row access over every container a scikit-learn estimator accepts.
+"""Row access over every container a scikit-learn estimator accepts, and label checks.
 
 Pools and training sets arrive as numpy arrays, scipy sparse matrices, lists
-of strings or pandas DataFrames/Series. These helpers select, count and
-concatenate their rows by position and hand back the same container type, so
-the learners never need to know which one they hold.
+of strings, pandas DataFrames/Series (any dtype: numpy, pandas 3's ``str``,
+``string[python]``, ``string[pyarrow]``, ``category``, nullable ``Int64``,
+``ArrowDtype``; any index, duplicates included) or columns of a Hugging Face
+``datasets.Dataset``. These helpers select, count and concatenate their rows by
+position and hand back the same container type, so the learners never need to
+know which one they hold. A whole ``datasets.Dataset`` (a table of columns) is
+refused with a message saying which column to pass. :func:`check_labels` turns
+any label container into a numpy array and refuses missing or mixed labels.
 """
 
 import numpy as np
@@ -21,13 +26,48 @@ __all__ = [
     "check_consistent_rows",
     "check_no_nan",
     "is_numeric",
+    "check_labels",
 ]
+
+
+def _hugging_face_kind(X):
+    """``"Dataset"``-like class name when ``X`` is a Hugging Face table, else None (datasets is optional)."""
+    module = type(X).__module__ or ""
+    if module.split(".")[0] != "datasets":
+        return None
+    name = type(X).__name__
+    return name if name in ("Dataset", "IterableDataset", "DatasetDict", "IterableDatasetDict") else None
+
+
+def _refuse_hugging_face_table(X):
+    kind = _hugging_face_kind(X)
+    if kind is None:
+        return
+    columns = getattr(X, "column_names", None)
+    if isinstance(columns, dict):  # a DatasetDict: splits of tables
+        raise ValueError(
+            f"Got a datasets.{kind} (splits {', '.join(map(repr, columns))}); pick a split and pass its "
+            "text column, e.g. dataset['train']['text'], and its labels, dataset['train']['label']."
+        )
+    example = repr(columns[0]) if columns else "'text'"
+    raise ValueError(
+        f"Got a whole datasets.{kind}, a table of columns ({', '.join(map(repr, columns or []))}), which "
+        f"an estimator would read as rows of dicts. Pass one column instead, e.g. dataset[{example}] for "
+        "the texts and dataset['label'] for the labels, or dataset.to_pandas() with a ColumnTransformer "
+        "to use several columns."
+    )
+
+
+def _is_sequence_column(X):
+    """A ``datasets`` column (``Dataset['text']``): a lazy sequence, handled as a list."""
+    return (type(X).__module__ or "").split(".")[0] == "datasets" and type(X).__name__ == "Column"
 
 
 def n_rows(X):
     """Number of rows of ``X`` (array, sparse matrix, list or pandas object)."""
     if X is None:
         raise ValueError("Expected data, got None.")
+    _refuse_hugging_face_table(X)
     try:
         return _num_samples(X)
     except TypeError as exc:
@@ -37,10 +77,12 @@ def n_rows(X):
 def take_rows(X, indices):
     """Rows of ``X`` at integer ``indices``, as the same container type.
 
-    pandas objects are indexed by position (``iloc``), lists stay lists.
+    pandas objects are indexed by position (``iloc``) and keep their dtype
+    and index labels; lists stay lists (a ``datasets`` column becomes a list).
     """
+    _refuse_hugging_face_table(X)
     indices = np.asarray(indices, dtype=np.intp)
-    if isinstance(X, (list, tuple)):
+    if isinstance(X, (list, tuple)) or _is_sequence_column(X):
         return [X[i] for i in indices.tolist()]
     return _safe_indexing(X, indices, axis=0)
 
@@ -52,15 +94,22 @@ def concat_rows(first, second):
     if second is None:
         return first
     if isinstance(first, (pd.DataFrame, pd.Series)):
-        if not isinstance(second, (pd.DataFrame, pd.Series)):
-            second = type(first)(
-                np.asarray(second) if not sp.issparse(second) else second.toarray(),
-                **({"columns": first.columns} if isinstance(first, pd.DataFrame) else {}),
-            )
+        if isinstance(first, pd.Series) and not isinstance(second, pd.Series):
+            # Same dtype as the rows held (pandas 3's str stays str), except categories, which
+            # would turn unseen values into NaN: those concatenate as objects.
+            keep = not isinstance(first.dtype, pd.CategoricalDtype)
+            second = pd.Series(_as_list(second), dtype=first.dtype if keep else None)
+        elif isinstance(first, pd.DataFrame) and not isinstance(second, pd.DataFrame):
+            values = np.asarray(second) if not sp.issparse(second) else second.toarray()
+            second = pd.DataFrame(values, columns=first.columns)
+            try:
+                second = second.astype(first.dtypes.to_dict())
+            except (TypeError, ValueError):
+                pass  # values the held dtypes cannot take (3.5 in an Int64 column): pandas' own union
         return pd.concat([first, second], axis=0)
     if sp.issparse(first) or sp.issparse(second):
         return sp.vstack([sp.csr_matrix(first), sp.csr_matrix(second)], format=_sparse_format(first, second))
-    if isinstance(first, (list, tuple)):
+    if isinstance(first, (list, tuple)) or _is_sequence_column(first):
         return list(first) + _as_list(second)
     first, second = np.asarray(first), np.asarray(second)
     if first.ndim == 1 or second.ndim == 1:
@@ -71,7 +120,9 @@ def concat_rows(first, second):
 def _as_list(X):
     if isinstance(X, (pd.Series, pd.DataFrame)):
         return X.tolist() if isinstance(X, pd.Series) else X.to_numpy().tolist()
-    return list(np.asarray(X, dtype=object)) if not isinstance(X, (list, tuple)) else list(X)
+    if isinstance(X, (list, tuple)) or _is_sequence_column(X):
+        return list(X)
+    return list(np.asarray(X, dtype=object))
 
 
 def _sparse_format(*matrices):
@@ -109,17 +160,39 @@ def check_consistent_rows(X, y):
     return n_X
 
 
+def _numeric_dtype(dtype):
+    """Numbers (not booleans), for numpy and pandas extension dtypes alike (``Int64``, ``ArrowDtype``...)."""
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
 def is_numeric(X):
-    """True for numeric arrays, sparse matrices and all-numeric DataFrames."""
+    """True for numeric arrays, sparse matrices and all-numeric DataFrames or Series.
+
+    Extension dtypes count by what they hold: ``Int64``/``Float64`` and
+    numeric ``ArrowDtype`` are numeric; ``str``, ``string[pyarrow]``,
+    ``category`` and object are not.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skal.data import is_numeric
+    >>> is_numeric(pd.Series(["a", "b"], dtype="string")), is_numeric(pd.Series([1, None], dtype="Int64"))
+    (False, True)
+    """
     if sp.issparse(X):
         return True
     if isinstance(X, pd.DataFrame):
-        return all(np.issubdtype(dt, np.number) for dt in X.dtypes)
-    if isinstance(X, pd.Series):
-        return np.issubdtype(X.dtype, np.number)
-    if isinstance(X, np.ndarray):
-        return np.issubdtype(X.dtype, np.number)
+        return X.shape[1] > 0 and all(_numeric_dtype(dt) for dt in X.dtypes)
+    if isinstance(X, (pd.Series, np.ndarray)):
+        return _numeric_dtype(X.dtype)
     return False
+
+
+def _float_values(X):
+    """Numeric ``X`` as a float ndarray (pandas' missing values as NaN); other numpy dtypes as they are."""
+    if isinstance(X, (pd.DataFrame, pd.Series)):
+        return X.to_numpy(dtype=float, na_value=np.nan)
+    return np.asarray(X)
 
 
 def check_no_nan(X, estimator, what="X"):
@@ -130,7 +203,7 @@ def check_no_nan(X, estimator, what="X"):
         allow_nan = get_tags(estimator).input_tags.allow_nan
     except (AttributeError, TypeError, ValueError):
         allow_nan = False
-    values = sp.csr_matrix(X).data if sp.issparse(X) else np.asarray(X)
+    values = sp.csr_matrix(X).data if sp.issparse(X) else _float_values(X)
     if values.dtype.kind not in "fc":
         return
     if allow_nan:
@@ -143,3 +216,116 @@ def check_no_nan(X, estimator, what="X"):
             f"{what} contains {kind}, which {type(estimator).__name__} cannot take; "
             "impute or drop those rows first."
         )
+
+
+def check_labels(y, what="y"):
+    """``y`` as a numpy array, refusing missing labels and labels of mixed types.
+
+    Every label container is taken: lists, numpy arrays, pandas Series of any
+    dtype (``category``, nullable ``Int64``/``boolean``, ``str``,
+    ``string[pyarrow]``, ``ArrowDtype``) and ``datasets`` columns. A Series of
+    an extension dtype becomes the numpy dtype of what it holds (``Int64`` ->
+    int64), so the learners compare, sort and store plain numpy labels. 2-D
+    targets (multi-label indicator matrices) pass through as arrays.
+
+    Parameters
+    ----------
+    y : array-like of labels
+    what : str, default="y"
+        How the error messages name ``y``.
+
+    Returns
+    -------
+    labels : ndarray
+
+    Raises
+    ------
+    ValueError
+        When a label is missing (``None``, NaN, ``pd.NA``) or the labels mix
+        types (``[1, "a"]``), naming the first offending positions.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skal.data import check_labels
+    >>> check_labels(pd.Series([1, 0, 1], dtype="Int64")).dtype
+    dtype('int64')
+    >>> check_labels([1, "a"])
+    Traceback (most recent call last):
+    ...
+    ValueError: y mixes label types (int at position 0, str at position 1); give every label the same type, e.g. all str or all int.
+    """
+    if isinstance(y, pd.DataFrame):
+        y = y.to_numpy()
+    if isinstance(y, (pd.Series, pd.Index)) or pd.api.types.is_extension_array_dtype(getattr(y, "dtype", None)):
+        series = pd.Series(y)
+        _refuse_missing(series.isna().to_numpy(), what)
+        dtype = series.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            dtype = dtype.categories.dtype
+        numpy_dtype = getattr(dtype, "numpy_dtype", None)
+        if numpy_dtype is not None and numpy_dtype.kind in "biuf":
+            labels = series.to_numpy(dtype=numpy_dtype)
+        else:
+            labels = series.to_numpy(dtype=dtype if isinstance(dtype, np.dtype) else object)
+    else:
+        if isinstance(y, (list, tuple)) or _is_sequence_column(y):
+            y = list(y)
+        labels = np.asarray(y) if not isinstance(y, list) else _list_labels(y)
+    if labels.ndim != 1:
+        return labels
+    if labels.dtype.kind in "fc" or labels.dtype.kind == "O":
+        _refuse_missing(pd.isna(labels), what)
+    if labels.dtype.kind == "O" and labels.shape[0]:
+        labels = _uniform_objects(labels, what)
+    return labels
+
+
+def _list_labels(y):
+    """A list of labels as an array without numpy's silent casts (``[1, "a"]`` is not ``['1', 'a']``)."""
+    if not y:
+        return np.asarray(y)
+    if isinstance(y[0], (list, tuple, np.ndarray)):
+        try:
+            return np.asarray(y)  # rows of equal length: an indicator matrix, 2-D
+        except ValueError:
+            pass  # ragged label sets: one object per row
+    labels = np.empty(len(y), dtype=object)
+    labels[:] = y
+    inferred = pd.api.types.infer_dtype(labels, skipna=False)
+    if inferred in ("integer", "floating", "boolean", "string"):
+        return np.asarray(y)
+    return labels
+
+
+def _refuse_missing(missing, what):
+    if missing.any():
+        where = np.flatnonzero(missing)
+        shown = ", ".join(map(str, where[:5].tolist())) + (", ..." if where.shape[0] > 5 else "")
+        raise ValueError(
+            f"{what} holds {where.shape[0]} missing label(s) (None, NaN or NA) at position(s) {shown}; "
+            "drop those rows, or label them, before fitting."
+        )
+
+
+_KINDS = {"integer": "int", "floating": "float", "mixed-integer-float": "float", "boolean": "bool",
+          "string": "str", "bytes": "bytes"}
+
+
+def _uniform_objects(labels, what):
+    """An object array of labels of one type, as that type's numpy array; ValueError if the types mix."""
+    inferred = pd.api.types.infer_dtype(labels, skipna=False)
+    if inferred in ("integer", "floating", "mixed-integer-float", "boolean"):
+        return labels.astype(np.asarray(labels.tolist()).dtype)
+    if inferred in _KINDS:
+        return labels
+    if inferred not in ("mixed", "mixed-integer"):
+        return labels  # dates, decimals...: one type the estimator may take
+    types = pd.Series(labels).map(type)
+    if types.map(lambda t: issubclass(t, (list, tuple, set, frozenset))).all():
+        return labels  # label sets (multi-label targets): the targets module reads them
+    first_of_type = types.drop_duplicates()
+    listed = ", ".join(f"{t.__name__} at position {i}" for i, t in first_of_type.head(4).items())
+    raise ValueError(
+        f"{what} mixes label types ({listed}); give every label the same type, e.g. all str or all int."
+    )

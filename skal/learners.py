@@ -17,7 +17,7 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from .data import check_consistent_rows, check_no_nan, concat_rows, n_rows, take_rows
+from .data import check_consistent_rows, check_labels, check_no_nan, concat_rows, n_rows, take_rows
 from .query_calls import check_pool_values, random_state_kept_on_error, run_query_strategy
 from .strategies.selection import check_score_rows
 from .strategies.uncertainty import uncertainty_sampling
@@ -28,10 +28,8 @@ __all__ = ["ActiveLearner", "Committee", "CommitteeRegressor"]
 
 # ------------------------------------------------------------------ labels
 def as_labels(y):
-    """``y`` as a numpy array (pandas and lists included)."""
-    if hasattr(y, "to_numpy"):
-        return y.to_numpy()
-    return np.asarray(y)
+    """``y`` as a numpy array; missing or mixed-type labels raise (:func:`skal.data.check_labels`)."""
+    return check_labels(y)
 
 
 def _unlabelled_mask(y):
@@ -124,7 +122,7 @@ def split_fit_params(fit_kwargs, n):
             except (ValueError, TypeError):
                 aligned = False
         if aligned:
-            rows[key] = as_labels(value)
+            rows[key] = value.to_numpy() if hasattr(value, "to_numpy") else np.asarray(value)
         else:
             other[key] = value
     return rows, other

@@ -147,7 +147,8 @@ def learning_curve_area(curve):
         return float("nan")
     if x.shape[0] < 2 or x[-1] == x[0]:
         return float(s[-1])
-    return round(float(np.trapezoid(s, x) / (x[-1] - x[0])), 12)
+    trapezoid = getattr(np, "trapezoid", None) or np.trapz  # numpy < 2 has only the old name
+    return round(float(trapezoid(s, x) / (x[-1] - x[0])), 12)
 
 
 def _indexable(X):

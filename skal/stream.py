@@ -38,13 +38,17 @@ from sklearn.utils import check_random_state
 from sklearn.utils._tags import get_tags
 from sklearn.utils.validation import check_is_fitted
 
-from .data import check_consistent_rows, n_rows, take_rows
-from .learners import ActiveLearner, Committee, _as_labels
-from .strategies.uncertainty import classifier_uncertainty
+from sklearn.exceptions import NotFittedError
+
+from .data import check_consistent_rows, check_labels, n_rows, take_rows
+from .learners import ActiveLearner, Committee
+from .strategies.uncertainty import classifier_entropy, classifier_margin, classifier_uncertainty
 
 __all__ = ["StreamLearner", "simulate_stream"]
 
 _STRATEGIES = ("fixed", "variable", "randomized")
+#: skal's score functions that read ``predict_proba``.
+_PROBA_SCORES = (classifier_uncertainty, classifier_margin, classifier_entropy)
 
 
 def _members(learner):
@@ -71,6 +75,27 @@ def _check_incremental(learner):
                 f"{type(model).__name__} does not have. Use an incremental estimator (SGDClassifier, "
                 "Perceptron, MultinomialNB, MLPClassifier, skal.TransformerClassifier...)." + hint
             )
+
+
+def _check_probabilities(learner, score_fn):
+    """Raise a ValueError when ``score_fn`` reads probabilities that a model under ``learner`` lacks."""
+    if score_fn not in _PROBA_SCORES:
+        return
+    for member in _members(learner):
+        model = getattr(member, "estimator_", member.estimator)
+        if not hasattr(model, "predict_proba"):
+            hint = (" SGDClassifier has it with loss='log_loss' or loss='modified_huber'."
+                    if type(model).__name__ == "SGDClassifier" else "")
+            raise ValueError(
+                f"The score function {score_fn.__name__} reads predict_proba, which {type(model).__name__}"
+                f"{_loss(model)} does not have.{hint} Use a probabilistic incremental model, or pass a "
+                "score_fn(learner, X) that returns scores in [0, 1] from what the model has."
+            )
+
+
+def _loss(model):
+    loss = model.get_params().get("loss") if hasattr(model, "get_params") else None
+    return f"(loss={loss!r})" if isinstance(loss, str) else ""
 
 
 class StreamLearner(BaseEstimator):
@@ -176,7 +201,10 @@ class StreamLearner(BaseEstimator):
             raise ValueError(f"noise must be a positive standard deviation, got {self.noise!r}.")
         if self.learner is None:
             raise ValueError("StreamLearner needs a learner: StreamLearner(ActiveLearner(SGDClassifier())).")
+        if not callable(self.score_fn):
+            raise ValueError(f"score_fn must be a callable score_fn(learner, X), got {self.score_fn!r}.")
         _check_incremental(self.learner)
+        _check_probabilities(self.learner, self.score_fn)
 
     def fit(self, X, y):
         """Fit a clone of ``learner`` on the seed set ``(X, y)`` and start a new stream.
@@ -295,6 +323,41 @@ class StreamLearner(BaseEstimator):
         return self.n_queried_ / self.n_seen_ if self.n_seen_ else 0.0
 
 
+def _check_fitted(learner, y):
+    """The stream starts from a fitted learner; say why it is not, naming a one-class stream."""
+    fitted = learner._ensure_fitted(required=False) if hasattr(learner, "_ensure_fitted") else True
+    if fitted:
+        return
+    classes = np.unique(y)
+    if classes.shape[0] < 2:
+        raise ValueError(
+            f"The stream holds one class only ({classes[:1].tolist()[0]!r}) and the learner is not fitted, so it can "
+            "never become a classifier: fit it on a seed set of at least two classes first, "
+            "learner.fit(X_seed, y_seed)."
+        )
+    raise ValueError(
+        "simulate_stream needs a learner fitted on a seed set (it scores the first example before any "
+        "label is known): call learner.fit(X_seed, y_seed) or pass X_training and y_training."
+    )
+
+
+def _check_eval_labels(learner, y, y_eval):
+    """Refuse evaluation labels that share nothing with the stream's and the learner's labels."""
+    try:
+        known = np.union1d(np.unique(y), np.asarray(learner.classes_))
+        shared = np.intersect1d(np.unique(y_eval), known)
+    except (AttributeError, NotFittedError):
+        return  # a regressor: no classes
+    except TypeError:  # labels of different types cannot even be compared: none is shared
+        known, shared = np.unique(y), np.empty(0)
+    if shared.shape[0] == 0:
+        raise ValueError(
+            f"y_eval holds the labels {np.unique(y_eval)[:10].tolist()}, none of which occurs in the stream's "
+            f"y or among the learner's classes {known[:10].tolist()}: every evaluation row would count as "
+            "an error. Pass the held-out rows of the same task, with labels of the same type."
+        )
+
+
 def simulate_stream(learner, X, y, strategy="variable", threshold=0.3, budget=0.1, step=0.01, noise=1.0,
                     score_fn=classifier_uncertainty, batch_size=1, X_eval=None, y_eval=None, scoring=None,
                     n_evaluations=20, random_state=None):
@@ -341,14 +404,21 @@ def simulate_stream(learner, X, y, strategy="variable", threshold=0.3, budget=0.
     ['n_seen', 'n_queried', 'n_labelled', 'label_rate', 'threshold', 'score']
     """
     size = check_consistent_rows(X, y)
-    y = _as_labels(y)
+    y = check_labels(y)
+    if size == 0:
+        raise ValueError("The stream is empty: X and y hold no rows, so there is nothing to replay.")
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     if (X_eval is None) != (y_eval is None):
         raise ValueError("Pass both X_eval and y_eval, or neither.")
     if X_eval is not None:
         check_consistent_rows(X_eval, y_eval)
+        y_eval = check_labels(y_eval, "y_eval")
     stream = StreamLearner(learner, strategy, threshold, budget, step, noise, score_fn, random_state)
+    stream._check_params()
+    _check_fitted(learner, y)
+    if X_eval is not None:
+        _check_eval_labels(learner, y, y_eval)
     stream._start()
     scorer = check_scoring(learner, scoring=scoring) if X_eval is not None else None
     starts = np.arange(0, size, batch_size)

@@ -34,6 +34,8 @@ import scipy.sparse as sp
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.multiclass import type_of_target
 
+from .data import check_labels
+
 __all__ = [
     "is_label_sets",
     "is_multilabel_target",
@@ -209,9 +211,7 @@ def encode_targets(y):
         Y = _indicator(y)
         names = list(y.columns) if isinstance(y, pd.DataFrame) else range(Y.shape[1])
         return Y, multilabel_binarizer(names)
-    if hasattr(y, "to_numpy"):
-        return y.to_numpy(), None
-    return np.asarray(y), None
+    return check_labels(y), None  # missing or mixed-type labels raise here
 
 
 def encode_like(y, binarizer):

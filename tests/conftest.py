@@ -75,3 +75,17 @@ NEGATIVE = [
 def text_data():
     """60 short movie-review sentences (30 "pos", then 30 "neg") as two new lists ``(texts, labels)``."""
     return POSITIVE + NEGATIVE, ["pos"] * len(POSITIVE) + ["neg"] * len(NEGATIVE)
+
+
+@pytest.fixture
+def modal_batch_numpy(monkeypatch):
+    """Let modAL 0.4.1's ranked batch run on numpy 1.24-1.26 (the oldest environment CI tests).
+
+    ``modAL.batch`` calls ``np.bool``, an alias numpy removed in 1.24 and brought back in 2.0;
+    the comparison with modAL would otherwise fail in modAL's own code. Our code still runs
+    on the numpy as installed: only the missing alias is put back, for the test's duration.
+    """
+    import numpy as np
+
+    if not hasattr(np, "bool"):
+        monkeypatch.setattr(np, "bool", np.bool_, raising=False)

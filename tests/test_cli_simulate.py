@@ -145,3 +145,39 @@ def test_bundled_movie_reviews():
 def test_no_command_prints_help(capsys):
     assert main([]) == 2
     assert "simulate" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("where", ["file", "under a file"])
+def test_out_on_an_existing_file_is_a_clear_error_before_any_work(csv_file, tmp_path, capsys, where):
+    taken = tmp_path / "results.csv"
+    taken.write_text("mine, keep me\n")
+    out = taken if where == "file" else taken / "run"
+    code = _run(["simulate", "--data", csv_file, "--text-column", "sentence", "--label-column", "sentiment",
+                 "--budget", 12, "--seeds", 1, "--batch-size", 4, "--n-initial", 4, "--classifier", "tfidf",
+                 "--out", out, "--quiet"])
+    assert code == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("skal simulate: error: --out ") and "not a folder" in captured.err
+    assert "Traceback" not in captured.err and "FileExistsError" not in captured.err
+    assert "verdict" not in captured.out  # refused before the simulations ran
+    assert taken.read_text() == "mine, keep me\n"
+
+
+def test_dropped_rows_are_counted_and_reported(tmp_path, capsys):
+    rows = [f"{text},{label}" for text, label in zip((POS + NEG) * 2, (["pos"] * 10 + ["neg"] * 10) * 2)]
+    path = tmp_path / "holes.csv"
+    path.write_text("text,label\n" + "\n".join(rows + ['"   ",pos', ",neg", "no label here,", '"",pos']) + "\n")
+    assert _run(["simulate", "--data", path, "--budget", 12, "--seeds", 1, "--batch-size", 4, "--n-initial", 4,
+                 "--classifier", "tfidf", "--out", tmp_path / "out", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert ("skal simulate: dropped 4 of 44 rows of holes.csv: 2 without a text, 1 with an empty text, "
+            "1 without a label") in out
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["settings"]["pool_rows"] + results["settings"]["test_rows"] == 40
+
+
+def test_nothing_dropped_says_nothing(csv_file, tmp_path, capsys):
+    assert _run(["simulate", "--data", csv_file, "--text-column", "sentence", "--label-column", "sentiment",
+                 "--budget", 12, "--seeds", 1, "--batch-size", 4, "--n-initial", 4, "--classifier", "tfidf",
+                 "--out", tmp_path / "out", "--quiet"]) == 0
+    assert "skal simulate: dropped" not in capsys.readouterr().out

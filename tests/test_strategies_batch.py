@@ -66,7 +66,7 @@ def test_kmeans_picks_one_per_cluster(blobs):
     assert len(set(kmeans_sampling(None, np.zeros((10, 2)), n_instances=4, random_state=0)[0])) == 4
 
 
-def test_ranked_batch_equals_modal(blobs):
+def test_ranked_batch_equals_modal(blobs, modal_batch_numpy):
     from modAL.batch import uncertainty_batch_sampling as modal_batch
     from modAL.models import ActiveLearner as ModalLearner
 

@@ -60,7 +60,7 @@ def problem():
 
 # ----------------------------------------------------------------------------- ranked batch
 @pytest.mark.parametrize("metric", ["euclidean", "cosine", "manhattan"])
-def test_ranked_batch_equals_modal(problem, metric):
+def test_ranked_batch_equals_modal(problem, metric, modal_batch_numpy):
     from modAL.batch import uncertainty_batch_sampling as modal_batch
     from modAL.models import ActiveLearner as ModalLearner
 

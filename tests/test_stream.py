@@ -178,3 +178,57 @@ def test_scores_outside_the_unit_interval_change_no_state():
     with pytest.raises(ValueError, match=r"outside \[0, 1\]"):
         stream.query(X)
     assert stream.n_seen_ == 0 and stream.n_queried_ == 0 and stream.threshold_ == 0.3
+
+
+# ------------------------------------------------------- streams that cannot be replayed
+def two_blobs(n=60):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 2))
+    return X, (X[:, 0] > 0).astype(int)
+
+
+def test_one_class_stream_and_unfitted_learner_say_what_to_do():
+    X, y = two_blobs()
+    with pytest.raises(ValueError, match=r"one class only \(0\).*fit it on a seed set of at least two classes"):
+        simulate_stream(ActiveLearner(SGDClassifier(loss="log_loss")), X, np.zeros(60, dtype=int))
+    with pytest.raises(ValueError, match=r"needs a learner fitted on a seed set"):
+        simulate_stream(ActiveLearner(SGDClassifier(loss="log_loss")), X, y)
+    # A fitted learner may well see a stream of one class: it already knows both.
+    curve = simulate_stream(ActiveLearner(SGDClassifier(loss="log_loss", random_state=0)).fit(X[:6], y[:6]),
+                            X, np.zeros(60, dtype=int), budget=0.5)
+    assert curve["n_seen"].iloc[-1] == 60
+
+
+def test_empty_stream_is_refused():
+    X, y = two_blobs()
+    learner = ActiveLearner(SGDClassifier(loss="log_loss", random_state=0)).fit(X[:6], y[:6])
+    with pytest.raises(ValueError, match="The stream is empty"):
+        simulate_stream(learner, X[:0], y[:0])
+
+
+@pytest.mark.parametrize("score_fn", [None, classifier_entropy])
+def test_hinge_loss_without_predict_proba_is_refused_up_front(score_fn):
+    X, y = two_blobs()
+    learner = ActiveLearner(SGDClassifier(random_state=0)).fit(X[:6], y[:6])  # loss="hinge"
+    kwargs = {} if score_fn is None else {"score_fn": score_fn}
+    message = r"reads predict_proba, which SGDClassifier\(loss='hinge'\) does not have.*loss='log_loss'"
+    with pytest.raises(ValueError, match=message):
+        simulate_stream(learner, X, y, **kwargs)
+    stream = StreamLearner(learner, **kwargs)
+    with pytest.raises(ValueError, match=message):
+        stream.query(X[:3])
+    assert not hasattr(stream, "n_seen_")
+    # A score of the user's own that needs no probabilities is the way out.
+    margin = lambda est, rows: 1.0 / (1.0 + np.abs(est.estimator_.decision_function(rows)))  # noqa: E731
+    curve = simulate_stream(learner, X, y, score_fn=margin, budget=0.3)
+    assert curve["n_queried"].iloc[-1] > 0
+
+
+@pytest.mark.parametrize("y_eval", [np.full(20, 7), np.array(["a", "b"] * 10)])
+def test_eval_labels_foreign_to_the_stream_are_refused(y_eval):
+    X, y = two_blobs()
+    learner = ActiveLearner(SGDClassifier(loss="log_loss", random_state=0)).fit(X[:6], y[:6])
+    n_before = learner.y_training_.shape[0]
+    with pytest.raises(ValueError, match="none of which occurs in the stream's y or among the learner's classes"):
+        simulate_stream(learner, X, y, X_eval=X[:20], y_eval=y_eval)
+    assert learner.y_training_.shape[0] == n_before  # refused before the stream started

@@ -27,7 +27,8 @@ from ..plotting import plot_learning_curves
 from ..presets import PRESETS, default_cache_dir, make_text_classifier
 from ..simulation import ActiveLearningSimulation
 
-__all__ = ["register", "strategy_by_name", "strategy_names", "read_labelled_csv", "run_comparison"]
+__all__ = ["register", "strategy_by_name", "strategy_names", "read_labelled_csv", "describe_dropped",
+           "check_out_folder", "run_comparison"]
 
 #: Strategies of the demo: the baseline, two uncertainty samplers and a diversity one.
 DEMO_STRATEGIES = ("random", "entropy", "margin", "coreset")
@@ -51,15 +52,36 @@ def strategy_by_name(name):
     return getattr(strategy_module, f"{key}_sampling")
 
 
-def read_labelled_csv(path, text_column="text", label_column="label"):
+def read_labelled_csv(path, text_column="text", label_column="label", return_dropped=False):
     """Texts and labels from a CSV, with errors that name the file and the columns.
 
-    Rows missing a text or a label are dropped.
+    Rows missing a text or a label, and rows whose text is empty or only
+    whitespace, are dropped.
+
+    Parameters
+    ----------
+    path : str or Path
+    text_column, label_column : str
+    return_dropped : bool, default=False
+        Also return how many rows were dropped, and why.
 
     Returns
     -------
     texts : list of str
     labels : ndarray
+    dropped : dict, only when ``return_dropped=True``
+        ``{"no_text": n, "empty_text": n, "no_label": n}``; a row missing both
+        its text and its label counts as ``no_text``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from skal.cli.simulate import read_labelled_csv
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "d.csv"
+    >>> _ = path.write_text("text,label\\nfine,1\\n  ,0\\nbad,0\\n,1\\nso so,\\n")
+    >>> texts, labels, dropped = read_labelled_csv(path, return_dropped=True)
+    >>> texts, dropped
+    (['fine', 'bad'], {'no_text': 1, 'empty_text': 1, 'no_label': 1})
     """
     path = Path(path)
     if not path.is_file():
@@ -77,15 +99,67 @@ def read_labelled_csv(path, text_column="text", label_column="label"):
     if missing:
         raise ValueError(f"{path} has no column {', '.join(map(repr, missing))}; "
                          f"its columns are {', '.join(map(repr, map(str, frame.columns)))}.")
-    frame = frame[[text_column, label_column]].dropna()
-    frame = frame[frame[text_column].astype(str).str.strip() != ""]
+    frame = frame[[text_column, label_column]]
+    no_text = frame[text_column].isna()
+    no_label = frame[label_column].isna() & ~no_text
+    empty_text = ~no_text & ~no_label & (frame[text_column].astype(str).str.strip() == "")
+    dropped = {"no_text": int(no_text.sum()), "empty_text": int(empty_text.sum()), "no_label": int(no_label.sum())}
+    frame = frame[~(no_text | no_label | empty_text)]
     if frame.empty:
         raise ValueError(f"{path} holds no rows with both a text and a label.")
     counts = frame[label_column].value_counts()
     if len(counts) < 2:
         raise ValueError(f"{path}: column {label_column!r} holds one class only "
                          f"({counts.index[0]}); active learning needs at least two.")
-    return frame[text_column].astype(str).tolist(), frame[label_column].to_numpy()
+    texts, labels = frame[text_column].astype(str).tolist(), frame[label_column].to_numpy()
+    return (texts, labels, dropped) if return_dropped else (texts, labels)
+
+
+def describe_dropped(dropped, total, name):
+    """One line saying how many of ``total`` rows of ``name`` were dropped and why; "" when none were.
+
+    Examples
+    --------
+    >>> from skal.cli.simulate import describe_dropped
+    >>> describe_dropped({"no_text": 0, "empty_text": 2, "no_label": 1}, 40, "d.csv")
+    'dropped 3 of 40 rows of d.csv: 2 with an empty text, 1 without a label'
+    """
+    reasons = {"no_text": "without a text", "empty_text": "with an empty text", "no_label": "without a label"}
+    parts = [f"{dropped[key]} {words}" for key, words in reasons.items() if dropped.get(key)]
+    if not parts:
+        return ""
+    return f"dropped {sum(dropped.values())} of {total} rows of {name}: {', '.join(parts)}"
+
+
+def check_out_folder(out):
+    """Create the output folder ``out`` (a path), or raise a ValueError that says what is in the way.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from skal.cli.simulate import check_out_folder
+    >>> base = pathlib.Path(tempfile.mkdtemp())
+    >>> check_out_folder(base / "runs" / "a").is_dir()
+    True
+    >>> _ = (base / "taken.csv").write_text("x")
+    >>> check_out_folder(base / "taken.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: --out ... is a file, not a folder: pass a folder (results.csv, results.json, curves.csv and learning_curves.png are written into it), e.g. --out .../taken_runs.
+    """
+    out = Path(out)
+    for place in (out, *out.parents):
+        if place.exists() and not place.is_dir():
+            what = "is a file" if place == out else f"lies under {place}, which is a file"
+            raise ValueError(
+                f"--out {out} {what}, not a folder: pass a folder (results.csv, results.json, curves.csv "
+                f"and learning_curves.png are written into it), e.g. --out {place.with_name(place.stem + '_runs')}."
+            )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"Cannot create the output folder --out {out}: {exc.strerror or exc}.") from exc
+    return out
 
 
 def _features(classifier, texts, cache_dir, random_state=0):
@@ -143,6 +217,7 @@ def run_comparison(texts, labels, *, classifier="embedding", strategies=DEMO_STR
     if len(train) <= budget:
         raise ValueError(f"--budget ({budget}) must be smaller than the {len(train)} rows left for the pool "
                          f"after the test split.")
+    out = check_out_folder(out)  # before the embedding and the runs, which take minutes
     started = time.perf_counter()
     X, estimator, on_transformed = _features(classifier, texts, cache_dir)
     simulation = ActiveLearningSimulation(
@@ -160,8 +235,6 @@ def run_comparison(texts, labels, *, classifier="embedding", strategies=DEMO_STR
     score_name = scoring if isinstance(scoring, str) else "score"
     line = verdict(table, score_name=score_name)
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     curves.to_csv(out / "curves.csv", index=False)
     table.to_csv(out / "results.csv", index=False)
     # Every run's rows as positions in the data file's labelled rows: replayable by any library.
@@ -188,7 +261,10 @@ def run_comparison(texts, labels, *, classifier="embedding", strategies=DEMO_STR
 
 
 def _simulate(args):
-    texts, labels = read_labelled_csv(args.data, args.text_column, args.label_column)
+    texts, labels, dropped = read_labelled_csv(args.data, args.text_column, args.label_column, return_dropped=True)
+    note = describe_dropped(dropped, len(texts) + sum(dropped.values()), Path(args.data).name)
+    if note:
+        print(f"skal simulate: {note}", flush=True)
     run_comparison(texts, labels, classifier=args.classifier, strategies=args.strategy,
                    budget=args.budget, seeds=args.seeds, batch_size=args.batch_size,
                    n_initial=args.n_initial, test_size=args.test_size, out=args.out,
