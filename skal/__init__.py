@@ -6,7 +6,8 @@ from .simulation import ActiveLearningSimulation
 
 __version__ = "0.1.0"
 
-_LAZY = {"TextEmbedder": ".embedder", "TransformerClassifier": ".transformer"}
+_LAZY = {"TextEmbedder": ".embedder", "TransformerClassifier": ".transformer",
+         "SetFitClassifier": ".setfit_classifier"}
 
 
 def __getattr__(name):
@@ -26,4 +27,5 @@ __all__ = [
     "strategies",
     "TextEmbedder",
     "TransformerClassifier",
+    "SetFitClassifier",
 ]
