@@ -333,7 +333,10 @@ class SetFitClassifier(ClassifierMixin, BaseEstimator):
 
     def _fine_tune(self, body, texts, first, second, target, rng, device):
         """AdamW over the pairs with a linear warm-up and decay; returns the number of steps."""
-        from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
+        try:  # sentence-transformers >= 6
+            from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
+        except ImportError:  # 3.x to 5.x
+            from sentence_transformers.losses import CosineSimilarityLoss
         from transformers import get_linear_schedule_with_warmup
 
         steps_per_epoch = math.ceil(len(target) / self.batch_size)
@@ -350,13 +353,14 @@ class SetFitClassifier(ClassifierMixin, BaseEstimator):
             from tqdm.auto import tqdm
 
             bar = tqdm(total=n_steps, desc="SetFit fine-tuning", unit="step")
+        tokenize = getattr(body, "preprocess", None) or body.tokenize  # preprocess since 6.0
         body.train()
         try:
             for epoch in range(self.num_epochs):
                 order = rng.permutation(len(target)) if epoch else np.arange(len(target))
                 for lo in range(0, len(order), self.batch_size):
                     rows = order[lo:lo + self.batch_size]
-                    features = [_to_device(body.preprocess([texts[i] for i in index[rows].tolist()]), device)
+                    features = [_to_device(tokenize([texts[i] for i in index[rows].tolist()]), device)
                                 for index in (first, second)]
                     labels = torch.as_tensor(target[rows], device=device)
                     with torch.autocast(device_type, dtype=torch.bfloat16, enabled=amp):

@@ -22,7 +22,11 @@ PARAMS = {"model", "head", "num_iterations", "num_epochs", "batch_size", "learni
 def tiny_st_path(tiny_bert_path, tmp_path_factory):
     """A tiny random sentence-transformers model: the tiny BERT, mean pooling, normalisation."""
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+
+    try:  # sentence-transformers >= 6
+        from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+    except ImportError:
+        from sentence_transformers.models import Normalize, Pooling, Transformer
 
     path = tmp_path_factory.mktemp("tiny-st")
     encoder = Transformer(tiny_bert_path, max_seq_length=32)
@@ -184,7 +188,7 @@ def test_custom_head_and_pickle(tiny_st_path, text_data):
 
 def test_setfit_package_reads_our_model(fitted, text_data, tmp_path):
     """setfit's own inference on our body and head, in memory and after its save_pretrained."""
-    from setfit import SetFitModel
+    SetFitModel = pytest.importorskip("setfit").SetFitModel
 
     texts, _ = text_data
     model = fitted.to_setfit_model()
@@ -227,3 +231,54 @@ def test_bundled_minilm_smoke(text_data):
     clf.fit(texts[:8] + texts[30:38], labels[:8] + labels[30:38])
     assert clf.embed(["a great story"]).shape == (1, 384)
     assert clf.score(texts, labels) > 0.8
+
+
+def test_labelling_session_with_the_setfit_preset(tmp_path, tiny_st_path, text_data):
+    import pandas as pd
+
+    from skal.labelling import LabellingSession
+
+    texts, labels = text_data
+    pd.DataFrame({"text": texts}).to_csv(tmp_path / "pool.csv", index=False)
+    session = LabellingSession.create(tmp_path / "session", data=tmp_path / "pool.csv", text_column="text",
+                                      labels=["pos", "neg"], batch_size=4, classifier="setfit",
+                                      model=tiny_st_path, strategy="coreset")
+    truth = dict(zip(map(str, range(60)), labels))
+    for _ in range(5):
+        item = session.next_item()
+        session.record(item.id, truth[item.id])
+        if session.retrain_due():
+            session.retrain()
+    assert session.status()["model_labels"] == 4
+    assert type(session.learner.estimator_).__name__ == "SetFitClassifier"
+    item = LabellingSession.open(session.directory).next_item()
+    assert item.guess in ("pos", "neg")
+
+
+def test_cli_simulate_takes_the_setfit_classifier(tmp_path, tiny_st_path, monkeypatch, capsys):
+    """``skal simulate --classifier setfit`` (the preset pointed at the tiny model to stay fast)."""
+    import json
+
+    import pandas as pd
+
+    import skal.cli.simulate as simulate
+    from conftest import NEGATIVE, POSITIVE
+    from skal.cli import main
+
+    made = []
+
+    def tiny_preset(kind, **kwargs):
+        estimator = simulate.make_text_classifier.__wrapped__(kind, **kwargs)
+        made.append(estimator)
+        return estimator.set_params(model=tiny_st_path, num_iterations=1, device="cpu")
+
+    tiny_preset.__wrapped__ = simulate.make_text_classifier
+    monkeypatch.setattr(simulate, "make_text_classifier", tiny_preset)
+    path = tmp_path / "data.csv"
+    pd.DataFrame({"text": POSITIVE + NEGATIVE, "label": ["pos"] * 30 + ["neg"] * 30}).to_csv(path, index=False)
+    code = main(["simulate", "--data", str(path), "--classifier", "setfit", "--strategy", "margin",
+                 "--budget", "12", "--seeds", "1", "--batch-size", "4", "--n-initial", "4",
+                 "--test-size", "0.3", "--out", str(tmp_path / "out"), "--quiet"])
+    assert code == 0 and type(made[0]).__name__ == "SetFitClassifier"
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["settings"]["classifier"] == "setfit"
