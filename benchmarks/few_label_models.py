@@ -63,9 +63,9 @@ from threadpoolctl import threadpool_limits
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from skal.presets import default_cache_dir  # noqa: E402
-from skal.regularised_logistic import CrossValidatedLogisticRegression  # noqa: E402
-from skal.strategies import margin_sampling  # noqa: E402
+from skal.presets import default_cache_dir
+from skal.regularised_logistic import CrossValidatedLogisticRegression
+from skal.strategies import margin_sampling
 
 DATASETS = {
     "mr": ("mr.csv", None),
@@ -264,7 +264,14 @@ def main(argv=None):
     parser.add_argument("--cache-dir", default=default_cache_dir())
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "few_label_models"))
     parser.add_argument("--fresh", action="store_true", help="discard rows.csv instead of resuming from it")
+    parser.add_argument("--summary-only", action="store_true", help="only (re)write the summary of rows.csv")
     args = parser.parse_args(argv)
+    if args.summary_only:
+        summary = summarise(pd.read_csv(Path(args.out) / "rows.csv"))
+        summary.to_csv(Path(args.out) / "summary.csv", index=False)
+        (Path(args.out) / "summary.md").write_text(to_markdown(summary))
+        print(to_markdown(summary))
+        return
     args.finetune_new = parse_settings(args.finetune_new)
     args.setfit = parse_settings(args.setfit)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

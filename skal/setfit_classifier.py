@@ -334,7 +334,9 @@ class SetFitClassifier(ClassifierMixin, BaseEstimator):
     def _fine_tune(self, body, texts, first, second, target, rng, device):
         """AdamW over the pairs with a linear warm-up and decay; returns the number of steps."""
         try:  # sentence-transformers >= 6
-            from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
+            from sentence_transformers.sentence_transformer.losses import (
+                CosineSimilarityLoss,
+            )
         except ImportError:  # 3.x to 5.x
             from sentence_transformers.losses import CosineSimilarityLoss
         from transformers import get_linear_schedule_with_warmup

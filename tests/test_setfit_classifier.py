@@ -24,7 +24,11 @@ def tiny_st_path(tiny_bert_path, tmp_path_factory):
     from sentence_transformers import SentenceTransformer
 
     try:  # sentence-transformers >= 6
-        from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+        from sentence_transformers.sentence_transformer.modules import (
+            Normalize,
+            Pooling,
+            Transformer,
+        )
     except ImportError:
         from sentence_transformers.models import Normalize, Pooling, Transformer
 
@@ -260,10 +264,9 @@ def test_cli_simulate_takes_the_setfit_classifier(tmp_path, tiny_st_path, monkey
     import json
 
     import pandas as pd
-
-    import skal.cli.simulate as simulate
     from conftest import NEGATIVE, POSITIVE
-    from skal.cli import main
+
+    from skal.cli import main, simulate
 
     made = []
 
