@@ -7,7 +7,8 @@ from .simulation import ActiveLearningSimulation
 
 __version__ = "0.1.0"
 
-_LAZY = {"TextEmbedder": ".embedder", "TransformerClassifier": ".transformer"}
+_LAZY = {"TextEmbedder": ".embedder", "TransformerClassifier": ".transformer",
+         "SetFitClassifier": ".setfit_classifier"}
 
 
 def __getattr__(name):
@@ -28,4 +29,5 @@ __all__ = [
     "strategies",
     "TextEmbedder",
     "TransformerClassifier",
+    "SetFitClassifier",
 ]

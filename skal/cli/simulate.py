@@ -225,8 +225,8 @@ def run_comparison(texts, labels, *, classifier="embedding", strategies=DEMO_STR
         scoring=scoring, eval_size=0.0, max_candidates=max_candidates, on_transformed=on_transformed,
     )
     # Logistic regression on a few hundred rows: BLAS threads only add hand-offs, which cost
-    # 10-100x on a busy machine. Fine-tuning keeps torch's threads.
-    limits = threadpool_limits(limits=1) if classifier != "finetune" else contextlib.nullcontext()
+    # 10-100x on a busy machine. Fine-tuning (finetune, setfit) keeps torch's threads.
+    limits = threadpool_limits(limits=1) if classifier not in ("finetune", "setfit") else contextlib.nullcontext()
     with limits:
         curves, runs = compare_strategies(simulation, strategies, X[train], labels[train], seeds=range(seeds),
                                           eval_set=(X[test], labels[test]), n_jobs=n_jobs, progress=not quiet,
@@ -298,7 +298,8 @@ def _common(parser, out):
     parser.add_argument("--classifier", choices=PRESETS, default="embedding",
                         help="embedding: frozen BERT embeddings + logistic regression (fast, default); "
                              "tfidf: TF-IDF + logistic regression; finetune: fine-tune BERT every round "
-                             "(slow without a GPU)")
+                             "(slow without a GPU); setfit: contrastive fine-tuning of the sentence encoder + "
+                             "logistic regression, best with few labels (slow without a GPU)")
     parser.add_argument("--max-candidates", type=int, default=None,
                         help="score only a random subset of this many pool rows per round")
     parser.add_argument("--n-jobs", type=int, default=None, help="parallel runs (joblib)")
