@@ -14,7 +14,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skal import ActiveLearner, Committee
 from skal.strategies import classifier_uncertainty, select_top
-from skal.strategies import diversity
+from skal.strategies import geometry
 from skal.strategies.diversity import (
     coreset_sampling,
     information_density,
@@ -160,7 +160,7 @@ def test_chunked_distances_give_the_same_picks(problem, monkeypatch):
     X, y = problem
     learner = ActiveLearner(LogisticRegression()).fit(X[:10], y[:10])
     whole = coreset_sampling(learner, X[10:], n_instances=6), uncertainty_batch_sampling(learner, X[10:], 6)
-    monkeypatch.setattr(diversity, "_BLOCK_ENTRIES", 7)  # blocks of a few rows only
+    monkeypatch.setattr(geometry, "BLOCK_ENTRIES", 7)  # blocks of a few rows only
     chunked = coreset_sampling(learner, X[10:], n_instances=6), uncertainty_batch_sampling(learner, X[10:], 6)
     for (a, sa), (b, sb) in zip(whole, chunked):
         np.testing.assert_array_equal(a, b)
