@@ -178,17 +178,18 @@ def labelled_representation(estimator):
 
 
 def labelled_data(estimator):
-    """The labelled rows of an ActiveLearner or Committee as they were given (``X_training_``).
+    """The labelled rows of an ActiveLearner or Committee as they were given, and their labels.
 
-    Strategies that need the model's predictions on the labelled set (CAL)
-    or the labelled rows themselves take them from here unless passed
-    ``X_labelled=``.
+    Strategies that need the model's predictions on the labelled set (CAL),
+    the labels (AnchorAL's anchors per class) or the rows themselves take
+    them from here unless they are passed ``X_labelled=``.
 
     Returns
     -------
-    X_training : the learner's (a Committee's first member's) training rows, or None
-        None for a plain estimator, for ``None``, and for a learner without
-        training data.
+    X_training : the learner's (a Committee's first member's) ``X_training_``, or None
+    y_training : its ``y_training_``, or None
+        Both None for a plain estimator, for ``None``, and for a learner
+        without training data.
 
     Examples
     --------
@@ -197,20 +198,21 @@ def labelled_data(estimator):
     >>> from skal import ActiveLearner
     >>> from skal.strategies.representation import labelled_data
     >>> learner = ActiveLearner(LogisticRegression()).fit(np.array([[0.], [1.]]), [0, 1])
-    >>> labelled_data(learner).shape, labelled_data(LogisticRegression()) is None
-    ((2, 1), True)
+    >>> X, y = labelled_data(learner)
+    >>> X.shape, y.tolist(), labelled_data(LogisticRegression())
+    ((2, 1), [0, 1], (None, None))
     """
     if estimator is None:
-        return None
+        return None, None
     check_fitted(estimator)
+    source = estimator
     if _is_committee(estimator):
         members = _members(estimator)
-        X_training = getattr(members[0], "X_training_", None) if members else None
-    else:
-        X_training = getattr(estimator, "X_training_", None)
+        source = members[0] if members else None
+    X_training = getattr(source, "X_training_", None)
     if X_training is None or n_rows(X_training) == 0:
-        return None
-    return X_training
+        return None, None
+    return X_training, getattr(source, "y_training_", None)
 
 
 def check_proba(P, n, what="predict_proba output"):
