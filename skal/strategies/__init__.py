@@ -7,6 +7,7 @@ informative, and their scores (higher is more informative).
 """
 
 from .bayesian import bald, bald_sampling, batch_bald, batch_bald_sampling
+from .cold_start import probcover_sampling, typiclust_sampling
 from .committee import (
     KL_max_disagreement,
     consensus_entropy,
@@ -16,6 +17,8 @@ from .committee import (
     vote_entropy,
     vote_entropy_sampling,
 )
+from .contrastive import contrastive_divergence, contrastive_sampling
+from .discriminative import discriminative_sampling
 from .diversity import (
     coreset_sampling,
     information_density,
@@ -29,8 +32,17 @@ from .diversity import (
 )
 from .error_reduction import expected_error_reduction
 from .model_change import badge_sampling, expected_gradient_length, expected_gradient_length_sampling
+from .neighbours import NeighbourIndex, anchoral, anchoral_sampling, seals, seals_sampling
 from .random import random_sampling
 from .selection import select_top
+from .stochastic import (
+    make_stochastic,
+    power_bald_sampling,
+    power_entropy_sampling,
+    power_margin_sampling,
+    stochastic_batch,
+    stochastic_sampling,
+)
 from .subsampling import subsample, subsampled_sampling
 from .uncertainty import (
     classifier_entropy,
@@ -82,4 +94,20 @@ __all__ = [
     "make_product",
     "make_query_strategy",
     "subsampled_sampling",
+    "contrastive_divergence",
+    "contrastive_sampling",
+    "discriminative_sampling",
+    "typiclust_sampling",
+    "probcover_sampling",
+    "stochastic_batch",
+    "stochastic_sampling",
+    "make_stochastic",
+    "power_entropy_sampling",
+    "power_margin_sampling",
+    "power_bald_sampling",
+    "NeighbourIndex",
+    "seals",
+    "seals_sampling",
+    "anchoral",
+    "anchoral_sampling",
 ]

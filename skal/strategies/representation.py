@@ -199,7 +199,7 @@ def labelled_data(estimator):
     >>> from skal.strategies.representation import labelled_data
     >>> learner = ActiveLearner(LogisticRegression()).fit(np.array([[0.], [1.]]), [0, 1])
     >>> X, y = labelled_data(learner)
-    >>> X.shape, y.tolist(), labelled_data(LogisticRegression())
+    >>> X.shape, y.tolist(), labelled_data(None)
     ((2, 1), [0, 1], (None, None))
     """
     if estimator is None:
