@@ -241,8 +241,8 @@ def ball_graph(Z, radius, n_neighbors=None, random_state=None):
         None: the exact radius graph (:meth:`~sklearn.neighbors.NearestNeighbors.radius_neighbors_graph`,
         O(N²·d) time, memory of the edges only). An int: each row's
         ``n_neighbors`` nearest rows from the approximate
-        :class:`~skal.strategies.neighbours.NeighbourIndex` (cosine search,
-        then kept when within ``radius``), symmetrised; balls are capped at
+        :class:`~skal.strategies.neighbours.NeighbourIndex` (euclidean), kept
+        when within ``radius``, symmetrised; balls are capped at
         that size, for pools too large for the exact graph.
     random_state : int, RandomState instance or None, default=None
         Seeds the index.
@@ -267,18 +267,14 @@ def ball_graph(Z, radius, n_neighbors=None, random_state=None):
     from .neighbours import NeighbourIndex
 
     Zd = np.ascontiguousarray(Z.toarray() if sp.issparse(Z) else Z, dtype=np.float32)
-    index = NeighbourIndex(random_state=random_state).fit(Zd)
+    index = NeighbourIndex(space="l2", random_state=random_state).fit(Zd)
     k = min(n_neighbors, n)
     rows, cols, keep = [], [], []
-    sq = row_norms(Zd, squared=True)
     for chunk in gen_batches(n, 65536):
-        ids, _ = index.query(Zd[chunk], k)
-        r = np.repeat(np.arange(chunk.start, chunk.stop), ids.shape[1])
-        c = ids.ravel()
-        d2 = sq[r] + sq[c] - 2.0 * np.einsum("ij,ij->i", Zd[r], Zd[c])
-        rows.append(r)
-        cols.append(c)
-        keep.append(d2 <= radius ** 2)
+        ids, sq_dist = index.query(Zd[chunk], k)
+        rows.append(np.repeat(np.arange(chunk.start, chunk.stop), ids.shape[1]))
+        cols.append(ids.ravel())
+        keep.append(sq_dist.ravel() <= radius ** 2)
     r, c, keep = np.concatenate(rows), np.concatenate(cols), np.concatenate(keep)
     A = sp.csr_matrix((np.ones(int(keep.sum()), dtype=bool), (r[keep], c[keep])), shape=(n, n))
     A = (A + A.T).astype(bool).tocsr()

@@ -97,10 +97,12 @@ def row_keys(Z):
 
 
 class NeighbourIndex:
-    """Approximate cosine nearest-neighbour index (hnswlib HNSW) over the rows of a pool.
+    """Approximate nearest-neighbour index (hnswlib HNSW) over the rows of a pool.
 
     Parameters
     ----------
+    space : {"cosine", "l2"}, default="cosine"
+        Cosine distance (``1 − cos``), or squared euclidean distance.
     M : int, default=16
         Graph degree of HNSW.
     ef_construction : int, default=100
@@ -126,18 +128,20 @@ class NeighbourIndex:
     ([0, 1, 2], [7, 2])
     """
 
-    def __init__(self, M=16, ef_construction=100, ef=100, n_threads=1, random_state=None):
-        self.M, self.ef_construction, self.ef = M, ef_construction, ef
+    def __init__(self, space="cosine", M=16, ef_construction=100, ef=100, n_threads=1, random_state=None):
+        self.space, self.M, self.ef_construction, self.ef = space, M, ef_construction, ef
         self.n_threads, self.random_state = n_threads, random_state
 
     def fit(self, Z):
         """Index the rows of ``Z`` (ids are their positions)."""
         for name in ("M", "ef_construction", "ef", "n_threads"):
             _positive_int(getattr(self, name), name)
+        if self.space not in ("cosine", "l2"):
+            raise ValueError(f"space must be 'cosine' or 'l2', got {self.space!r}.")
         hnswlib = _import_hnswlib()
         Z = _dense_float32(Z)
         seed = int(check_random_state(self.random_state).randint(_MAX_SEED))
-        index = hnswlib.Index(space="cosine", dim=Z.shape[1])
+        index = hnswlib.Index(space=self.space, dim=Z.shape[1])
         index.init_index(max_elements=max(1, Z.shape[0]), M=self.M, ef_construction=self.ef_construction,
                          random_seed=seed)
         index.set_num_threads(self.n_threads)
@@ -161,7 +165,7 @@ class NeighbourIndex:
         return self._order[where]
 
     def query(self, Q, k):
-        """The ``k`` nearest indexed rows of each row of ``Q``: ``(ids, cosine distances)``."""
+        """The ``k`` nearest indexed rows of each row of ``Q``: ``(ids, distances)`` (cosine, or squared l2)."""
         k = int(min(k, self.n_indexed_))
         self.index_.set_ef(max(self.ef, k))
         ids, distances = self.index_.knn_query(_dense_float32(Q), k=k, num_threads=self.n_threads)
