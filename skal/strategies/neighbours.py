@@ -281,12 +281,15 @@ def anchoral_sampling(estimator, X, n_instances=1, random_tie_break=False, rando
     """AnchorAL (Lesci & Vlachos, 2024): run ``strategy`` on a subpool retrieved around class anchors.
 
     Each call draws up to ``n_anchors`` labelled rows of every class at
-    random (``random_state``), retrieves the ``n_neighbors`` nearest pool rows
-    of each anchor (:class:`NeighbourIndex`), scores every retrieved row by
-    its mean cosine similarity to all anchors, and keeps the
-    ``subpool_size`` best as the strategy's candidates (filled up with random
-    pool rows when fewer than ``n_instances``). Without labelled rows the
-    whole pool is passed.
+    random (``random_state``) and retrieves the ``n_neighbors`` nearest pool
+    rows of each anchor (:class:`NeighbourIndex`). The rows a class's anchors
+    retrieved are ranked by their mean cosine similarity to those anchors,
+    and each class contributes its best ``subpool_size / n_classes`` to the
+    strategy's candidates (filled up with random pool rows when fewer than
+    ``n_instances``). Ranking within each class, rather than by the mean
+    over all anchors, is our choice: it keeps a rare class's neighbourhood
+    in the subpool however many anchors the other classes have. Without
+    labelled rows the whole pool is passed.
 
     Parameters
     ----------
@@ -339,17 +342,19 @@ def anchoral_sampling(estimator, X, n_instances=1, random_tie_break=False, rando
     if y_labelled.shape[0] != n_rows(X_labelled):
         raise ValueError(f"y_labelled has {y_labelled.shape[0]} labels for {n_rows(X_labelled)} labelled rows.")
     L = _dense_float32(pool_representation(estimator, X_labelled))
-    anchors = []
-    for c in np.unique(y_labelled):  # over classes, never over pool rows
-        members = np.flatnonzero(y_labelled == c)
-        anchors.append(rng.choice(members, min(n_anchors, members.shape[0]), replace=False))
-    A = L[np.sort(np.concatenate(anchors))]
     Z = _dense_float32(pool_representation(estimator, X))
     index, ids = _pool_index(Z, index, rng.randint(_MAX_SEED))
-    found, _, _ = _neighbours_in_pool(index, ids, A, n_neighbors)
-    retrieved = np.unique(found)
-    similarity = (normalize(Z[retrieved]) @ normalize(A).T).mean(axis=1)
-    keep = retrieved[np.argsort(-similarity, kind="stable")[:subpool_size]]
+    classes = np.unique(y_labelled)
+    share = -(-subpool_size // classes.shape[0])  # every class gets the same share of the subpool
+    keep = []
+    for c in classes:  # over classes, never over pool rows
+        members = np.flatnonzero(y_labelled == c)
+        A = L[np.sort(rng.choice(members, min(n_anchors, members.shape[0]), replace=False))]
+        found, _, _ = _neighbours_in_pool(index, ids, A, n_neighbors)
+        retrieved = np.setdiff1d(np.unique(found), np.concatenate(keep) if keep else [])
+        similarity = (normalize(Z[retrieved]) @ normalize(A).T).mean(axis=1)
+        keep.append(retrieved[np.argsort(-similarity, kind="stable")[:share]])
+    keep = np.concatenate(keep)
     candidates = _fill(np.sort(keep), size, n_instances, rng)
     return run_on_rows(strategy, estimator, X, candidates, n_instances, random_tie_break, rng, **strategy_kwargs)
 
