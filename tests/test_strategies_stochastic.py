@@ -113,3 +113,12 @@ def test_bad_input():
     with pytest.raises(ValueError):
         stochastic_batch([1.0], 1, mode="bad", random_state=rng)
     np.testing.assert_array_equal(rng.get_state()[1], state)
+
+
+def test_the_cli_finds_the_newer_strategies():
+    import skal.strategies as strategies
+    from skal.cli.simulate import strategy_by_name
+
+    for name in ("power_entropy", "power_margin", "power_bald", "contrastive", "discriminative", "typiclust",
+                 "probcover", "seals", "anchoral", "stochastic"):
+        assert strategy_by_name(name) is getattr(strategies, f"{name}_sampling")
