@@ -199,6 +199,8 @@ def newer(args, learner, rng):
                 ("AnchorAL(uncertainty)", functools.partial(anchoral(uncertainty_sampling), learner)),
             ]
         for name, strategy in runs:
+            if args.only and name not in args.only:
+                continue
             (idx, _), seconds, peak, rss = measure(
                 lambda: strategy(pool, n_instances=args.batch, random_state=0))
             assert len(set(np.asarray(idx).tolist())) == args.batch
@@ -304,6 +306,7 @@ def main():
     parser.add_argument("--new-rows", type=int, nargs="*", default=[100_000, 1_000_000],
                         help="pool sizes for part 3 (none to skip it)")
     parser.add_argument("--labelled", type=int, default=200)
+    parser.add_argument("--only", nargs="*", default=None, help="part 3: only these strategies (names as printed)")
     parser.add_argument("--dense-badge-max-rows", type=int, default=100_000)
     parser.add_argument("--skip-index-above", type=int, default=None,
                         help="leave ProbCover, SEALS and AnchorAL out of part 3 above this many rows")

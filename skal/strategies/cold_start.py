@@ -26,6 +26,7 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.metrics import pairwise_distances_argmin
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.extmath import row_norms
@@ -90,10 +91,12 @@ def typiclust_sampling(estimator, X, n_instances=1, random_tie_break=False, rand
                        n_neighbors=20, max_clusters=500, min_cluster_size=5, max_typicality_rows=1000):
     """TypiClust (Hacohen et al., 2022): the most typical row of each of the largest uncovered clusters.
 
-    The pool (with the labelled rows) is clustered by
-    :func:`~skal.strategies.diversity.kmeans_clusters` into
-    ``min(|L| + n_instances, max_clusters)`` groups (at least
-    ``n_instances``). Each pick goes to the cluster with the fewest labelled
+    The pool is clustered by :func:`~skal.strategies.diversity.kmeans_clusters`
+    into ``min(|L| + n_instances, max_clusters)`` groups (at least
+    ``n_instances``) and each labelled row counts in the cluster of its
+    nearest centre (the paper clusters pool and labelled rows together;
+    with few labelled rows the two agree, and this never copies the pool).
+    Each pick goes to the cluster with the fewest labelled
     and picked rows, the largest among those, skipping clusters smaller than
     ``min_cluster_size`` while others remain (as the paper's code does), and
     takes its most typical unpicked row (:func:`typicality` among its
@@ -147,18 +150,15 @@ def typiclust_sampling(estimator, X, n_instances=1, random_tie_break=False, rand
     Z = pool_representation(estimator, X)
     L = _labelled(estimator, X_labelled)
     n_labelled = 0 if L is None else L.shape[0]
-    n_clusters = max(n_instances, min(n_labelled + n_instances, max_clusters))
-    if L is None:
-        data = Z
-    elif sp.issparse(Z) or sp.issparse(L):
-        data = sp.vstack([sp.csr_matrix(Z), sp.csr_matrix(L)], format="csr")
-    else:
-        data = np.concatenate([Z, L.astype(Z.dtype, copy=False)])
-    n_clusters = min(n_clusters, data.shape[0])
-    labels, _ = kmeans_clusters(data, n_clusters, rng.randint(_MAX_SEED))
-    pool_labels = labels[:size]
+    n_clusters = min(max(n_instances, min(n_labelled + n_instances, max_clusters)), size)
+    # The pool is clustered and the labelled rows join their nearest centre: the paper clusters
+    # both together, which for |L| << N differs little and would copy the pool.
+    pool_labels, centres = kmeans_clusters(Z, n_clusters, rng.randint(_MAX_SEED))
     sizes = np.bincount(pool_labels, minlength=n_clusters)
-    taken = np.bincount(labels[size:], minlength=n_clusters).astype(float)
+    taken = np.zeros(n_clusters)
+    if L is not None:
+        taken = np.bincount(pairwise_distances_argmin(L, centres.astype(L.dtype, copy=False)),
+                            minlength=n_clusters).astype(float)
     picked = np.zeros(size, dtype=bool)
     picks, scores = [], []
     for _ in range(n_instances):  # over picks, never over pool rows

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, gen_batches
 
 from ..data import check_pool, n_rows
 from .representation import check_fitted, labelled_data, labelled_representation, pool_representation
@@ -23,6 +23,8 @@ from .representation import check_fitted, labelled_data, labelled_representation
 __all__ = ["discriminative_sampling"]
 
 _MAX_SEED = np.iinfo(np.int32).max
+# Pool rows scored by the discriminator at once.
+_SCORE_ROWS = 65536
 
 
 def _stack(A, B):
@@ -126,7 +128,9 @@ def discriminative_sampling(estimator, X, n_instances=1, random_tie_break=False,
             model.set_params(random_state=int(rng.randint(_MAX_SEED)))
         model.fit(features, target)
         column = int(np.flatnonzero(model.classes_ == 1)[0])
-        p_unlabelled = model.predict_proba(Z[remaining])[:, column]
+        # every row scored in place, in chunks: no copy of the remaining pool
+        p_all = np.concatenate([model.predict_proba(Z[rows])[:, column] for rows in gen_batches(size, _SCORE_ROWS)])
+        p_unlabelled = p_all[remaining]
         best = np.argsort(-p_unlabelled, kind="stable")[:sub_size]
         picks.append(remaining[best])
         scores.append(p_unlabelled[best])
