@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from .data import check_consistent_rows, is_numeric, take_rows
-from .learners import ActiveLearner, _as_labels, _wrapper_tags
+from .learners import ActiveLearner, _wrapper_tags
 from .strategies.uncertainty import uncertainty_sampling
 from .stratify import multilabel_holdout, multilabel_seed_rows
 from .targets import encode_like, encode_targets, is_multilabel_target
@@ -43,7 +43,10 @@ def initial_rows(y, n_initial, method="stratified", random_state=None, X=None, c
         Labels of the rows to draw from; a 0/1 matrix for multi-label rows.
     n_initial : int
         Size of the seed set.
-    method : {"stratified", "random", "cold_start"}, default="stratified"
+    method : {"stratified", "random", "cold_start"} or callable, default="stratified"
+        A callable is a label-free query strategy (e.g.
+        :func:`skal.strategies.typiclust_sampling`), called as
+        ``method(None, X, n_instances=n_initial, random_state=seed)``.
         ``"stratified"``: one row of every class, the rest uniformly at random
         (needs ``n_initial >= n_classes``; for a multi-label ``y``, every
         label at least once, then iterative stratification:
@@ -77,8 +80,8 @@ def initial_rows(y, n_initial, method="stratified", random_state=None, X=None, c
     multilabel = classification and is_multilabel_target(y)
     classification = classification and not multilabel
     size = y.shape[0]
-    if method not in _INITIAL:
-        raise ValueError(f"initial must be one of {', '.join(map(repr, _INITIAL))}, got {method!r}.")
+    if not callable(method) and method not in _INITIAL:
+        raise ValueError(f"initial must be one of {', '.join(map(repr, _INITIAL))} or a callable, got {method!r}.")
     if size == 0:
         raise ValueError("y is empty: there is nothing to simulate on.")
     classes = np.unique(y) if classification else None
@@ -108,12 +111,14 @@ def initial_rows(y, n_initial, method="stratified", random_state=None, X=None, c
     else:
         if X is None or not is_numeric(X):
             raise ValueError(
-                "initial='cold_start' clusters numeric features: pass numeric X, or an estimator "
-                "that is a Pipeline whose first steps turn X into them."
+                f"initial={getattr(method, '__name__', method)!r} works on numeric features: pass numeric X, "
+                "or an estimator that is a Pipeline whose first steps turn X into them."
             )
         from .strategies.diversity import kmeans_sampling
 
-        rows, _ = kmeans_sampling(None, X, n_instances=n_initial, random_state=rng.randint(_MAX_SEED))
+        strategy = kmeans_sampling if method == "cold_start" else method
+        rows, _ = strategy(None, X, n_instances=n_initial, random_state=rng.randint(_MAX_SEED))
+        method = getattr(method, "__name__", method)
     if classification and np.unique(y[rows]).shape[0] < 2:
         raise ValueError(
             f"The {method!r} seed set of {n_initial} rows holds one class only "
@@ -179,10 +184,13 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         A skal (or modAL) query strategy.
     n_initial : int, default=10
         Size of the seed set.
-    initial : {"stratified", "random", "cold_start"}, default="stratified"
+    initial : {"stratified", "random", "cold_start"} or callable, default="stratified"
         How the seed set is drawn (see :func:`initial_rows`). ``"cold_start"``
         clusters the features; for a Pipeline on raw input (e.g. texts) it
-        clusters the output of its first steps, fitted without labels.
+        clusters the output of its first steps, fitted without labels. A
+        callable is a label-free strategy run on those same features, e.g.
+        :func:`skal.strategies.typiclust_sampling` or
+        :func:`skal.strategies.probcover_sampling`.
     batch_size : int, default=10
         Rows queried per round.
     n_queries : int, None or "auto", default="auto"
@@ -340,8 +348,9 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
                     f"so {effect}. Set n_queries='auto' (or None) to spend the budget, or budget=None to run "
                     f"n_queries rounds."
                 )
-        if self.initial not in _INITIAL:
-            raise ValueError(f"initial must be one of {', '.join(map(repr, _INITIAL))}, got {self.initial!r}.")
+        if not callable(self.initial) and self.initial not in _INITIAL:
+            raise ValueError(f"initial must be one of {', '.join(map(repr, _INITIAL))} or a callable, "
+                             f"got {self.initial!r}.")
         if self.score_mode not in ("final", "auc"):
             raise ValueError(f"score_mode must be 'final' or 'auc', got {self.score_mode!r}.")
         if not isinstance(self.eval_size, (int, float, np.number)) or not 0.0 <= self.eval_size < 1.0:
@@ -430,7 +439,8 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         split_seed, seed_set_seed, learner_seed, stop_seed, candidate_seed, stream_seed = seeds
         positions, held_out, X_eval, y_eval = self._split(X, y, eval_set, split_seed, binarizer)
         X_train, y_train = take_rows(X, positions), y[positions]
-        representation = self._representation(X_train) if self.initial == "cold_start" else None
+        label_free = callable(self.initial) or self.initial == "cold_start"
+        representation = self._representation(X_train) if label_free else None
         seed = initial_rows(y_train, self.n_initial, self.initial, seed_set_seed, representation, classify)
         scorer = check_scoring(self.estimator, scoring=self.scoring)
         stopping = None

@@ -14,7 +14,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skal import ActiveLearner, Committee
 from skal.strategies import classifier_uncertainty, select_top
-from skal.strategies import diversity
+from skal.strategies import geometry
 from skal.strategies.diversity import (
     coreset_sampling,
     information_density,
@@ -160,7 +160,7 @@ def test_chunked_distances_give_the_same_picks(problem, monkeypatch):
     X, y = problem
     learner = ActiveLearner(LogisticRegression()).fit(X[:10], y[:10])
     whole = coreset_sampling(learner, X[10:], n_instances=6), uncertainty_batch_sampling(learner, X[10:], 6)
-    monkeypatch.setattr(diversity, "_BLOCK_ENTRIES", 7)  # blocks of a few rows only
+    monkeypatch.setattr(geometry, "BLOCK_ENTRIES", 7)  # blocks of a few rows only
     chunked = coreset_sampling(learner, X[10:], n_instances=6), uncertainty_batch_sampling(learner, X[10:], 6)
     for (a, sa), (b, sb) in zip(whole, chunked):
         np.testing.assert_array_equal(a, b)
@@ -351,3 +351,24 @@ def test_nan_in_embeddings_is_rejected():
     for strategy in (coreset_sampling, kmeans_sampling, uncertainty_batch_sampling):
         with pytest.raises(ValueError, match="representation contains NaN"):
             strategy(model, np.arange(3), n_instances=1)
+
+
+def test_kmeans_stops_after_max_iter_lloyd_iterations(monkeypatch):
+    from sklearn.cluster import KMeans
+
+    seen = []
+    original = KMeans.fit
+
+    def recording_fit(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        seen.append((self.max_iter, self.n_iter_))
+        return result
+
+    monkeypatch.setattr(KMeans, "fit", recording_fit)
+    X = np.random.RandomState(0).normal(size=(3000, 16))
+    kmeans_sampling(None, X, n_instances=20, random_state=0)
+    kmeans_sampling(None, X, n_instances=20, random_state=0, max_iter=2)
+    assert seen[0][0] == 10 and seen[0][1] <= 10
+    assert seen[1] == (2, 2)
+    with pytest.raises(ValueError, match="max_iter"):
+        kmeans_sampling(None, X, n_instances=2, max_iter=0)

@@ -189,3 +189,53 @@ def test_bad_input(blobs, strategy):
     text_learner = ActiveLearner(make_pipeline(TfidfVectorizer(), LogisticRegression())).fit(texts, [1, 0, 1, 0])
     with pytest.raises(ValueError, match="on_transformed=True"):
         strategy(text_learner, texts, n_instances=1)
+
+
+# ----------------------------------------------------------------------------- factored BADGE
+def _dense_badge(estimator, X, n_instances, random_state):
+    """BADGE as it was before the factored form: the full gradient matrix, D² seeding over it."""
+    from skal.strategies.geometry import argmax_in_order, d2_seeding
+
+    G = gradient_embedding(estimator, X)
+    rng = np.random.RandomState(random_state)
+    norms = np.sqrt(np.asarray(G.multiply(G).sum(axis=1)).ravel() if sp.issparse(G) else (G ** 2).sum(axis=1))
+    picks, _ = d2_seeding(G, n_instances, argmax_in_order(norms), rng)
+    return picks
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_factored_badge_picks_what_the_full_gradient_matrix_picks(blobs, dtype):
+    X, y = blobs
+    X = X.astype(dtype)
+    learner = ActiveLearner(LogisticRegression()).fit(X[:15], y[:15])
+    for random_state in range(5):
+        idx, _ = badge_sampling(learner, X[15:], n_instances=10, random_state=random_state)
+        np.testing.assert_array_equal(idx, _dense_badge(learner, X[15:], 10, random_state))
+
+
+def test_factored_badge_on_sparse_features_and_in_small_chunks(monkeypatch):
+    from skal.strategies import geometry
+
+    texts = [f"word{i % 7} word{i % 5} other{i % 3}" for i in range(60)]
+    learner = ActiveLearner(make_pipeline(TfidfVectorizer(), LogisticRegression()), on_transformed=True)
+    learner.fit(texts[:6], [0, 1] * 3)
+    whole, _ = badge_sampling(learner, texts[6:], n_instances=8, random_state=3)
+    np.testing.assert_array_equal(whole, _dense_badge(learner, texts[6:], 8, 3))
+    monkeypatch.setattr(geometry, "BLOCK_ENTRIES", 5)  # a few rows per chunk
+    np.testing.assert_array_equal(badge_sampling(learner, texts[6:], n_instances=8, random_state=3)[0], whole)
+
+
+def test_factored_distances_match_the_explicit_gradients():
+    from skal.strategies.model_change import FactoredGradientDistance
+
+    rng = np.random.RandomState(0)
+    P = rng.dirichlet(np.ones(4), size=30)
+    A = P - np.eye(4)[P.argmax(axis=1)]
+    H = rng.normal(size=(30, 5))
+    G = (A[:, :, None] * H[:, None, :]).reshape(30, -1)
+    state = FactoredGradientDistance(A, H)
+    state.add_row(3)
+    state.add_row(17)
+    expected = np.minimum(((G - G[3]) ** 2).sum(axis=1), ((G - G[17]) ** 2).sum(axis=1))
+    np.testing.assert_allclose(state.dist, expected, atol=1e-10)
+    np.testing.assert_allclose(state.sq_norms, (G ** 2).sum(axis=1))

@@ -47,7 +47,7 @@ from .model import SessionModel
 from .pool import Pool, text_digest
 from .replay import LabelState
 from .results import Item
-from .settings import check_combination, check_label_set, check_random_state, check_settings, get_strategy
+from .settings import check_combination, check_label_set, check_random_state, check_settings
 from .storage import (
     CONFIG_FILE,
     FORMAT,

@@ -7,6 +7,7 @@ informative, and their scores (higher is more informative).
 """
 
 from .bayesian import bald, bald_sampling, batch_bald, batch_bald_sampling
+from .cold_start import probcover_sampling, typiclust_sampling
 from .committee import (
     KL_max_disagreement,
     consensus_entropy,
@@ -18,6 +19,8 @@ from .committee import (
 )
 from .cold_start import select_cold_start_instance
 from .density import cosine_similarity, euclidean_similarity, information_density, similarize_distance
+from .contrastive import contrastive_divergence, contrastive_sampling
+from .discriminative import discriminative_sampling
 from .diversity import (
     coreset_sampling,
     information_density_sampling,
@@ -44,8 +47,17 @@ from .multilabel import (
     multilabel_batch_sampling,
 )
 from .model_change import badge_sampling, expected_gradient_length, expected_gradient_length_sampling
+from .neighbours import NeighbourIndex, anchoral, anchoral_sampling, seals, seals_sampling
 from .random import random_sampling
 from .selection import check_score_rows, multi_argmax, select_top, shuffled_argmax, weighted_random
+from .stochastic import (
+    make_stochastic,
+    power_bald_sampling,
+    power_entropy_sampling,
+    power_margin_sampling,
+    stochastic_batch,
+    stochastic_sampling,
+)
 from .subsampling import subsample, subsampled_sampling
 from .uncertainty import (
     classifier_entropy,
@@ -117,4 +129,20 @@ __all__ = [
     "similarize_distance",
     "cosine_similarity",
     "euclidean_similarity",
+    "contrastive_divergence",
+    "contrastive_sampling",
+    "discriminative_sampling",
+    "typiclust_sampling",
+    "probcover_sampling",
+    "stochastic_batch",
+    "stochastic_sampling",
+    "make_stochastic",
+    "power_entropy_sampling",
+    "power_margin_sampling",
+    "power_bald_sampling",
+    "NeighbourIndex",
+    "seals",
+    "seals_sampling",
+    "anchoral",
+    "anchoral_sampling",
 ]

@@ -18,7 +18,7 @@ from scipy.special import entr
 from sklearn.utils import check_random_state, gen_batches
 
 from ..data import check_pool
-from .diversity import _argmax, _tie_order
+from .geometry import argmax_in_order, tie_order
 from .representation import mc_probabilities
 from .selection import select_top
 
@@ -159,7 +159,7 @@ def batch_bald(samples, n_instances=1, num_configurations=1000, random_tie_break
             or num_configurations < 1):
         raise ValueError(f"num_configurations must be a positive integer, got {num_configurations!r}.")
     rng = check_random_state(random_state)
-    order = _tie_order(random_tie_break, rng, n)
+    order = tie_order(random_tie_break, rng, n)
     conditional = entr(P).sum(axis=2).mean(axis=1)  # mean_s H(y_i | w_s)
     joint, sampled = np.ones((1, n_posterior)), False
     available = np.ones(n, dtype=bool)
@@ -167,7 +167,7 @@ def batch_bald(samples, n_instances=1, num_configurations=1000, random_tie_break
     for _ in range(n_instances):
         total = _joint_entropies(joint, P, sampled) - conditional - conditional[picks].sum()
         gain = total - previous
-        i = _argmax(np.where(available, gain, -np.inf), order)
+        i = argmax_in_order(np.where(available, gain, -np.inf), order)
         picks.append(i)
         gains.append(gain[i])
         previous = total[i]

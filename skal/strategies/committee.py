@@ -10,7 +10,7 @@ import numpy as np
 from scipy.special import rel_entr
 from scipy.stats import entropy as _entropy
 
-from .cold_start import cold_start_scores, predict_or_none
+from .unfitted import cold_start_scores, predict_or_none
 from .selection import select_top
 
 __all__ = [

@@ -7,7 +7,7 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from ..data import check_consistent_rows, check_pool, concat_rows, n_rows, take_rows
-from .representation import _check_proba, check_fitted
+from .representation import check_fitted, check_proba
 from .selection import select_top
 from .uncertainty import proba_entropy, proba_uncertainty
 
@@ -128,7 +128,7 @@ def expected_error_reduction(estimator, X, n_instances=1, random_tie_break=False
     check_fitted(estimator)
     models = _labelled_models(estimator, X_training, y_training)
     classes = np.asarray(estimator.classes_)
-    proba = _check_proba(estimator.predict_proba(X), size, "predict_proba output")
+    proba = check_proba(estimator.predict_proba(X), size, "predict_proba output")
     loss_fn = proba_uncertainty if loss == "binary" else proba_entropy
     rng = check_random_state(random_state)
     expected = np.full(size, np.inf)

@@ -41,6 +41,9 @@ __all__ = [
     "gradient_embedding",
     "mc_probabilities",
     "check_fitted",
+    "check_proba",
+    "gradient_factors",
+    "labelled_data",
 ]
 
 
@@ -175,13 +178,97 @@ def labelled_representation(estimator):
     return pool_representation(estimator, X_training)
 
 
-def _check_proba(P, n, what):
+def labelled_data(estimator):
+    """The labelled rows of an ActiveLearner or Committee as they were given, and their labels.
+
+    Strategies that need the model's predictions on the labelled set (CAL),
+    the labels (AnchorAL's anchors per class) or the rows themselves take
+    them from here unless they are passed ``X_labelled=``.
+
+    Returns
+    -------
+    X_training : the learner's (a Committee's first member's) ``X_training_``, or None
+    y_training : its ``y_training_``, or None
+        Both None for a plain estimator, for ``None``, and for a learner
+        without training data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal import ActiveLearner
+    >>> from skal.strategies.representation import labelled_data
+    >>> learner = ActiveLearner(LogisticRegression()).fit(np.array([[0.], [1.]]), [0, 1])
+    >>> X, y = labelled_data(learner)
+    >>> X.shape, y.tolist(), labelled_data(None)
+    ((2, 1), [0, 1], (None, None))
+    """
+    if estimator is None:
+        return None, None
+    check_fitted(estimator)
+    source = estimator
+    if _is_committee(estimator):
+        members = _members(estimator)
+        source = members[0] if members else None
+    X_training = getattr(source, "X_training_", None)
+    if X_training is None or n_rows(X_training) == 0:
+        return None, None
+    return X_training, getattr(source, "y_training_", None)
+
+
+def check_proba(P, n, what="predict_proba output"):
+    """``P`` as a float array of shape (n, n_classes), or a ValueError naming ``what``.
+
+    Examples
+    --------
+    >>> from skal.strategies.representation import check_proba
+    >>> check_proba([[0.2, 0.8]], 1).shape
+    (1, 2)
+    """
     P = np.asarray(P, dtype=float)
     if P.ndim != 2 or P.shape[0] != n:
         raise ValueError(f"{what} must have shape (n_samples, n_classes) = ({n}, ...), got {P.shape}.")
     if not np.isfinite(P).all():
         raise ValueError(f"{what} contains NaN or inf.")
     return P
+
+
+def gradient_factors(estimator, X):
+    """The two factors of the last-layer gradients at the predicted label: ``(A, H)``.
+
+    For a softmax last layer whose input is the pool representation ``h``
+    (see :func:`pool_representation`), the gradient of the loss at the
+    predicted label ``ŷ`` is the outer product ``(p − e_ŷ) ⊗ h``. This returns
+    the residuals ``A = p − e_ŷ`` (N × n_classes, float64) and ``H`` (N × d,
+    dtype kept, CSR stays CSR), from which norms and inner products of the
+    gradients factor without building them.
+
+    Returns
+    -------
+    A : ndarray of shape (n_samples, n_classes)
+    H : ndarray or CSR matrix of shape (n_samples, n_features)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal.strategies.representation import gradient_factors
+    >>> clf = LogisticRegression().fit([[-1.], [1.]], [0, 1])
+    >>> A, H = gradient_factors(clf, np.array([[0.], [2.]]))
+    >>> A.shape, H.shape, bool(np.allclose(A.sum(axis=1), 0))
+    ((2, 2), (2, 1), True)
+    """
+    check_fitted(estimator)
+    n = n_rows(X)
+    if is_multilabel_model(estimator):
+        # One sigmoid per label, binary cross-entropy: dL/dlogit_l = p_l - ŷ_l, ŷ = the predicted label set.
+        P = check_proba(label_proba(estimator, X), n, "predict_proba output")
+        return P - (P > 0.5), pool_representation(estimator, X)
+    P = check_proba(estimator.predict_proba(X), n, "predict_proba output")
+    H = pool_representation(estimator, X)
+    A = P.copy()
+    A[np.arange(n), P.argmax(axis=1)] -= 1.0
+    return A, H
 
 
 def gradient_embedding(estimator, X):
@@ -195,24 +282,27 @@ def gradient_embedding(estimator, X):
     multi-label model (one sigmoid per label, binary cross-entropy) it is
     ``g = (p - [p > 0.5]) ⊗ h`` over the per-label probabilities
     (:func:`skal.targets.label_proba`), ``n_labels * n_features`` columns.
+    :func:`skal.strategies.badge_sampling` does not build this matrix; it
+    works on :func:`gradient_factors`.
 
     Returns
     -------
     G : ndarray of shape (n_samples, n_classes * n_features) or CSR matrix
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal.strategies.representation import gradient_embedding
+    >>> clf = LogisticRegression().fit([[-1.], [1.]], [0, 1])
+    >>> gradient_embedding(clf, np.array([[0.], [2.]])).shape
+    (2, 2)
     """
     check_fitted(estimator)
-    n = n_rows(X)
     if hasattr(estimator, "gradient_embedding"):
         return _as_matrix(estimator.gradient_embedding(X), "gradient embedding")
-    if is_multilabel_model(estimator):
-        # One sigmoid per label, binary cross-entropy: dL/dlogit_l = p_l - ŷ_l, ŷ = the predicted label set.
-        P = _check_proba(label_proba(estimator, X), n, "predict_proba output")
-        A = P - (P > 0.5)
-    else:
-        P = _check_proba(estimator.predict_proba(X), n, "predict_proba output")
-        A = P.copy()
-        A[np.arange(n), P.argmax(axis=1)] -= 1.0
-    H = pool_representation(estimator, X)
+    A, H = gradient_factors(estimator, X)
+    n = A.shape[0]
     if sp.issparse(H):
         return sp.hstack([sp.diags(A[:, k]) @ H for k in range(A.shape[1])], format="csr")
     A = A.astype(H.dtype, copy=False)

@@ -17,7 +17,7 @@ from sklearn.utils import check_random_state
 from ..data import check_pool, take_rows
 from .uncertainty import uncertainty_sampling
 
-__all__ = ["subsampled_sampling", "subsample"]
+__all__ = ["run_on_rows", "subsample", "subsampled_sampling"]
 
 
 def _check_max_candidates(max_candidates):
@@ -87,6 +87,46 @@ def subsampled_sampling(estimator, X, n_instances=1, random_tie_break=False, ran
     rows = None
     if size > max_candidates:
         rows = np.sort(rng.choice(size, max_candidates, replace=False))
+    return run_on_rows(strategy, estimator, X, rows, n_instances, random_tie_break, rng, **strategy_kwargs)
+
+
+def run_on_rows(strategy, estimator, X, rows, n_instances=1, random_tie_break=False, random_state=None,
+                **strategy_kwargs):
+    """Run ``strategy`` on the pool rows ``rows`` only; return its picks as positions in ``X``.
+
+    The wrappers that shrink the pool (:func:`subsample`, and SEALS and
+    AnchorAL in :mod:`skal.strategies.neighbours`) share this: a strategy
+    that takes ``random_state`` receives a seed drawn from ``random_state``;
+    one that takes ``random_tie_break`` receives it; a strategy written for
+    modAL (bare indices) gets NaN scores.
+
+    Parameters
+    ----------
+    strategy : callable
+    estimator : fitted estimator, ActiveLearner, Committee or None
+    X : pool
+    rows : ndarray of int, or None for the whole pool
+    n_instances : int, default=1
+    random_tie_break : bool, default=False
+    random_state : int, RandomState instance or None, default=None
+    **strategy_kwargs : passed to ``strategy``.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,), positions in ``X``
+    scores : ndarray of shape (n_instances,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skal.strategies import coreset_sampling
+    >>> from skal.strategies.subsampling import run_on_rows
+    >>> X = np.array([[0.], [1.], [2.], [50.]])
+    >>> run_on_rows(coreset_sampling, None, X, np.array([0, 1, 2]), n_instances=1)[0]
+    array([0])
+    """
+    rng = check_random_state(random_state)
+    if rows is not None:
         X = take_rows(X, rows)
     kwargs = dict(strategy_kwargs)
     parameters = _parameters(strategy)

@@ -12,7 +12,7 @@ without training data works (see :mod:`skal.strategies.cold_start`).
 import numpy as np
 from scipy.stats import entropy as _entropy
 
-from .cold_start import cold_start_scores, predict_or_none
+from .unfitted import cold_start_scores, predict_or_none
 from .selection import select_top
 
 __all__ = [
