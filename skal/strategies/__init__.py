@@ -17,7 +17,7 @@ from .committee import (
     vote_entropy,
     vote_entropy_sampling,
 )
-from .cold_start import select_cold_start_instance
+from .unfitted import select_cold_start_instance
 from .density import cosine_similarity, euclidean_similarity, information_density, similarize_distance
 from .contrastive import contrastive_divergence, contrastive_sampling
 from .discriminative import discriminative_sampling
