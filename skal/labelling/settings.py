@@ -25,8 +25,8 @@ __all__ = ["RESERVED_ANSWERS", "check_label_set", "check_combination", "check_ra
 
 #: Presets whose models give posterior samples (MC dropout), which the Bayesian strategies need.
 POSTERIOR_PRESETS = ("finetune",)
-#: Presets that load a transformer checkpoint (the only ones ``model`` applies to).
-CHECKPOINT_PRESETS = ("embedding", "finetune")
+#: Presets that load a transformer checkpoint (the only ones ``model`` applies to): all but TF-IDF.
+CHECKPOINT_PRESETS = tuple(preset for preset in PRESETS if preset != "tfidf")
 
 #: Answers the terminal reads as commands, so no label may be named so.
 RESERVED_ANSWERS = {"s": "skip", "skip": "skip", "u": "undo", "undo": "undo", "q": "quit", "quit": "quit"}
@@ -151,7 +151,7 @@ def check_combination(strategy, classifier, model):
                              f"{classifier!r}.")
     if model is not None:
         if classifier not in CHECKPOINT_PRESETS:
-            raise ValueError(f"A model checkpoint is used by the {' and '.join(CHECKPOINT_PRESETS)} classifiers, "
+            raise ValueError(f"A model checkpoint is used by the {', '.join(CHECKPOINT_PRESETS)} classifiers, "
                              f"not by {classifier!r}; drop --model or choose one of those.")
         from transformers import AutoConfig
 
