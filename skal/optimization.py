@@ -251,8 +251,9 @@ class BayesianOptimizer(ActiveLearner):
         >>> from sklearn.gaussian_process import GaussianProcessRegressor
         >>> from skal.optimization import BayesianOptimizer
         >>> X = np.array([[0.], [1.], [2.]]); y = np.array([0.5, 2.0, 1.0])
-        >>> BayesianOptimizer(GaussianProcessRegressor()).fit(X, y).get_max()
-        (array([[1.]]), np.float64(2.0))
+        >>> X_max, y_max = BayesianOptimizer(GaussianProcessRegressor()).fit(X, y).get_max()
+        >>> X_max, float(y_max)
+        (array([[1.]]), 2.0)
         """
         if not self._ensure_fitted(required=False) or self.y_training_ is None:
             return None, -np.inf

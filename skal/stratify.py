@@ -67,8 +67,8 @@ def multilabel_seed_rows(Y, n_initial, random_state=None):
     >>> from skal.stratify import multilabel_seed_rows
     >>> Y = np.zeros((100, 3), dtype=int); Y[:60, 0] = 1; Y[60:95, 1] = 1; Y[95:, 2] = 1
     >>> rows = multilabel_seed_rows(Y, 10, random_state=0)
-    >>> len(rows), Y[rows].sum(axis=0).min() >= 1
-    (10, np.True_)
+    >>> len(rows), bool(Y[rows].sum(axis=0).min() >= 1)
+    (10, True)
     """
     rng = check_random_state(random_state)
     Y = np.asarray(Y)

@@ -66,7 +66,7 @@ def test_pool_based_sampling(iris):
     assert ours.score(X, y) == pytest.approx(theirs.score(X, y))
 
 
-def test_ranked_batch_mode_with_cold_start(iris):
+def test_ranked_batch_mode_with_cold_start(iris, modal_batch_numpy):
     X, y = iris
     batch = 3
     ours = ActiveLearner(KNeighborsClassifier(3), partial(st.uncertainty_batch_sampling, n_instances=batch))

@@ -42,8 +42,8 @@ import modAL.utils.validation  # noqa: E402
 
 
 @pytest.fixture
-def modal(monkeypatch):
-    """modAL with its one call into a scikit-learn keyword that no longer exists bridged."""
+def modal(monkeypatch, modal_batch_numpy):
+    """modAL with its one call into a scikit-learn keyword that no longer exists bridged (and np.bool on numpy 1.x)."""
     monkeypatch.setattr(
         modAL.models.base, "check_X_y",
         lambda *a, force_all_finite=True, **k: check_X_y(*a, ensure_all_finite=force_all_finite, **k),
