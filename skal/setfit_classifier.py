@@ -53,6 +53,7 @@ from sklearn.utils.validation import check_is_fitted
 from .data import check_consistent_rows
 from .models import autocast_dtype, resolve_device, resolve_model
 from .text_batches import check_texts
+from .transformer_inference import seeded
 
 __all__ = ["SetFitClassifier", "contrastive_pairs"]
 
@@ -155,21 +156,6 @@ def _load_body(model, device, max_length):
 
 def _to_device(features, device):
     return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in features.items()}
-
-
-@contextmanager
-def _seeded_torch(seed, device):
-    """torch seeded by ``seed`` inside the block, the global generator restored after."""
-    if seed is None:
-        yield
-        return
-    devices = []
-    if str(device).startswith("cuda"):
-        index = torch.device(device).index
-        devices = [torch.cuda.current_device() if index is None else index]
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
 
 
 def _positive_int(owner, name):
@@ -318,7 +304,7 @@ class SetFitClassifier(ClassifierMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         seed = None if self.random_state is None else int(rng.randint(np.iinfo(np.int32).max))
         first, second, target = contrastive_pairs(y, self.num_iterations, rng)
-        with _seeded_torch(seed, device):
+        with seeded(seed, device):
             n_steps = self._fine_tune(body, texts, first, second, target, rng, device)
         body.eval()
         head_seed = int(rng.randint(np.iinfo(np.int32).max))
