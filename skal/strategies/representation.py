@@ -35,6 +35,8 @@ from ..data import n_rows
 from ..targets import is_multilabel_model, label_proba
 
 __all__ = [
+    "committee_members",
+    "is_committee",
     "pool_representation",
     "representation",
     "labelled_representation",
@@ -65,12 +67,54 @@ def check_fitted(estimator):
         pass
 
 
-def _is_committee(estimator):
+def is_committee(estimator):
+    """Whether ``estimator`` is a committee (fitted or not): it has ``learners_`` or ``learner_list``.
+
+    Parameters
+    ----------
+    estimator : object
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal import ActiveLearner, Committee
+    >>> from skal.strategies.representation import is_committee
+    >>> is_committee(Committee([ActiveLearner(LogisticRegression())])), is_committee(LogisticRegression())
+    (True, False)
+    """
     return hasattr(estimator, "learners_") or hasattr(estimator, "learner_list")
 
 
-def _members(committee):
-    return committee.learners_ if hasattr(committee, "learners_") else list(committee.learner_list)
+def committee_members(estimator):
+    """The learners of a committee (its fitted copies once fitted), or ``[estimator]`` for one model.
+
+    Parameters
+    ----------
+    estimator : Committee, ActiveLearner or estimator
+
+    Returns
+    -------
+    list
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal import ActiveLearner, Committee
+    >>> from skal.strategies.representation import committee_members
+    >>> len(committee_members(Committee([ActiveLearner(LogisticRegression())] * 2)))
+    2
+    >>> committee_members("model")
+    ['model']
+    """
+    if hasattr(estimator, "learners_"):
+        return list(estimator.learners_)
+    if hasattr(estimator, "learner_list"):
+        return list(estimator.learner_list)
+    return [estimator]
 
 
 def _as_matrix(Z, what):
@@ -137,8 +181,8 @@ def pool_representation(estimator, X):
         Z = X
     elif hasattr(estimator, "embed"):
         Z = estimator.embed(X)
-    elif _is_committee(estimator):
-        members = _members(estimator)
+    elif is_committee(estimator):
+        members = committee_members(estimator)
         if getattr(estimator, "on_transformed", False):
             Z = estimator.transform_without_estimating(X)
         elif members and all(hasattr(m, "embed") for m in members):
@@ -168,8 +212,8 @@ def labelled_representation(estimator):
     if estimator is None:
         return None
     check_fitted(estimator)
-    if _is_committee(estimator):
-        members = _members(estimator)
+    if is_committee(estimator):
+        members = committee_members(estimator)
         X_training = getattr(members[0], "X_training_", None) if members else None
     else:
         X_training = getattr(estimator, "X_training_", None)
@@ -207,8 +251,8 @@ def labelled_data(estimator):
         return None, None
     check_fitted(estimator)
     source = estimator
-    if _is_committee(estimator):
-        members = _members(estimator)
+    if is_committee(estimator):
+        members = committee_members(estimator)
         source = members[0] if members else None
     X_training = getattr(source, "X_training_", None)
     if X_training is None or n_rows(X_training) == 0:

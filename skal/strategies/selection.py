@@ -15,7 +15,7 @@ from sklearn.utils import check_random_state
 
 from ..data import check_pool, n_rows
 
-__all__ = ["select_top", "multi_argmax", "shuffled_argmax", "weighted_random", "check_score_rows"]
+__all__ = ["select_top", "multi_argmax", "shuffled_argmax", "weighted_random", "check_score_rows", "split_query_result"]
 
 
 def check_score_rows(scores, X_pool, what="The scores"):
@@ -189,3 +189,34 @@ def weighted_random(weights, n_instances=1, random_state=None):
         raise ValueError(f"n_instances must be an integer, got {n_instances!r}.")
     rng = check_random_state(random_state)
     return rng.choice(size, size=n_instances, replace=False, p=weights / weights.sum())
+
+
+def split_query_result(result):
+    """``(indices, scores)`` from what a query strategy returned: a pair, or indices alone (scores None).
+
+    modAL's strategies return ``(indices, instances)`` pairs and some user
+    strategies return the indices only; every caller reads them through here.
+
+    Parameters
+    ----------
+    result : tuple or array-like
+        A strategy's return value.
+
+    Returns
+    -------
+    indices : array-like
+        The chosen pool positions, as the strategy gave them.
+    scores : array-like or None
+        The second item of a pair, else None.
+
+    Examples
+    --------
+    >>> from skal.strategies.selection import split_query_result
+    >>> split_query_result(([2, 0], [0.9, 0.5]))
+    ([2, 0], [0.9, 0.5])
+    >>> split_query_result([2, 0])
+    ([2, 0], None)
+    """
+    if isinstance(result, tuple) and len(result) == 2:
+        return result
+    return result, None
