@@ -87,6 +87,7 @@ class Int(Interval):
         Returns
         -------
         bool
+            True when ``val`` satisfies the constraint.
 
         Examples
         --------
@@ -123,6 +124,7 @@ def check_int(value, name, minimum=1, maximum=None, allow_none=False):
     Returns
     -------
     value : int or None
+        ``value``, unchanged.
 
     Raises
     ------
@@ -167,6 +169,7 @@ def check_real(value, name, low=None, high=None, closed="both", allow_none=False
     Returns
     -------
     value : float or None
+        ``value``, unchanged.
 
     Raises
     ------
@@ -212,7 +215,8 @@ def check_option(value, name, options):
 
     Returns
     -------
-    value
+    value : object
+        ``value``, unchanged.
 
     Raises
     ------

@@ -32,6 +32,7 @@ def draw_seed(random_state):
     Returns
     -------
     int
+        The seed.
 
     Examples
     --------

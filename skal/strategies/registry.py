@@ -123,6 +123,7 @@ def get_strategy(name):
     Returns
     -------
     StrategyEntry
+        The function and what it needs.
 
     Raises
     ------
@@ -157,6 +158,7 @@ def resolve_strategy(strategy):
     Returns
     -------
     callable
+        The query strategy.
 
     Examples
     --------

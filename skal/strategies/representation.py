@@ -73,10 +73,12 @@ def is_committee(estimator):
     Parameters
     ----------
     estimator : object
+        Any estimator.
 
     Returns
     -------
     bool
+        True for a committee.
 
     Examples
     --------
@@ -95,10 +97,12 @@ def committee_members(estimator):
     Parameters
     ----------
     estimator : Committee, ActiveLearner or estimator
+        A committee, or one model.
 
     Returns
     -------
     list
+        Its members.
 
     Examples
     --------

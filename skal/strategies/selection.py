@@ -192,7 +192,7 @@ def weighted_random(weights, n_instances=1, random_state=None):
 
 
 def split_query_result(result):
-    """``(indices, scores)`` from what a query strategy returned: a pair, or indices alone (scores None).
+    """Split what a query strategy returned into ``(indices, scores)``; scores are None for bare indices.
 
     modAL's strategies return ``(indices, instances)`` pairs and some user
     strategies return the indices only; every caller reads them through here.
