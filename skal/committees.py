@@ -79,12 +79,12 @@ class _BaseCommittee(MetaEstimatorMixin, BaseEstimator):
         self._rng = check_random_state(self.random_state)
         return self
 
-    def _ensure_fitted(self, required=True):
+    def ensure_fitted(self, required=True):
         """Adopt the members as given (modAL semantics) when fit was never called."""
         if hasattr(self, "learners_"):
             return True
         self._check_learner_list()
-        ready = [m._ensure_fitted(required=False) for m in self.learner_list]
+        ready = [m.ensure_fitted(required=False) for m in self.learner_list]
         if all(ready):
             self.learners_ = list(self.learner_list)
             self._rng = check_random_state(self.random_state)
@@ -118,7 +118,7 @@ class _BaseCommittee(MetaEstimatorMixin, BaseEstimator):
         array([0, 1, 2])
         """
         check_consistent_rows(X, y)
-        if not self._ensure_fitted(required=False):
+        if not self.ensure_fitted(required=False):
             return self.fit(X, y, bootstrap=bootstrap, **fit_kwargs)
         binarizer = committee_binarizer(self)
         y = encode_like(y, binarizer)
@@ -146,7 +146,7 @@ class _BaseCommittee(MetaEstimatorMixin, BaseEstimator):
         >>> len(committee.rebag())
         2
         """
-        self._ensure_fitted()
+        self.ensure_fitted()
         with random_state_kept_on_error(*[member._rng for member in self.learners_]):
             states = [member._refit_state(True, fit_kwargs, copy_in_place=True) for member in self.learners_]
         for member, state in zip(self.learners_, states):
@@ -166,7 +166,7 @@ class _BaseCommittee(MetaEstimatorMixin, BaseEstimator):
         >>> committee.query(X, n_instances=2)[0].shape
         (2,)
         """
-        self._ensure_fitted(required=False)
+        self.ensure_fitted(required=False)
         for member in self._members():
             check_pool_values(X_pool, member.estimator)
         indices, metrics = run_query_strategy(
@@ -188,12 +188,12 @@ class _BaseCommittee(MetaEstimatorMixin, BaseEstimator):
         array([[0, 0],
                [0, 0]])
         """
-        self._ensure_fitted()
+        self.ensure_fitted()
         return np.column_stack([m.predict(X, **predict_kwargs) for m in self.learners_])
 
     def transform_without_estimating(self, X):
         """The members' pipeline transforms of ``X``, side by side (as modAL)."""
-        self._ensure_fitted()
+        self.ensure_fitted()
         parts = [m.transform_without_estimating(X) for m in self.learners_]
         if all(p is X for p in parts):
             return X
@@ -241,7 +241,7 @@ class Committee(ClassifierMixin, _BaseCommittee):
 
     @property
     def classes_(self):
-        self._ensure_fitted()
+        self.ensure_fitted()
         binarizer = committee_binarizer(self)
         if binarizer is not None:  # multi-label: the members' shared label names
             return binarizer.classes_

@@ -169,8 +169,8 @@ _as_labels = as_labels
 
 
 def _is_fitted(estimator):
-    if hasattr(estimator, "_ensure_fitted"):  # a skal Committee or learner with its own data
-        return estimator._ensure_fitted(required=False)
+    if hasattr(estimator, "ensure_fitted"):  # a skal Committee or learner with its own data
+        return estimator.ensure_fitted(required=False)
     try:
         check_is_fitted(estimator)
     except (NotFittedError, TypeError):
@@ -363,7 +363,7 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
         array([0, 1, 2])
         """
         check_consistent_rows(X, y)
-        if not self._ensure_fitted(required=False):
+        if not self.ensure_fitted(required=False):
             return self.fit(X, y, bootstrap=bootstrap, **fit_kwargs)
         y = encode_like(y, self._binarizer())
         if is_classifier(self.estimator_) and self._binarizer() is None:
@@ -407,7 +407,7 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
 
     def _refit_state(self, bootstrap, fit_kwargs, copy_in_place=False):
         """A refit on the known training data (``Committee.rebag``), as a new state."""
-        self._ensure_fitted()
+        self.ensure_fitted()
         state = (self.estimator_, self.X_training_, self.y_training_, getattr(self, "_row_params", {}))
         if self.X_training_ is None:
             return state
@@ -438,7 +438,7 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
         """
         return getattr(self, "label_binarizer_", None)
 
-    def _ensure_fitted(self, required=True):
+    def ensure_fitted(self, required=True):
         """Fit lazily from ``X_training``/``y_training`` (modAL's constructor semantics).
 
         Returns whether the learner is fitted; raises NotFittedError when
@@ -502,7 +502,7 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
         >>> ActiveLearner(KNeighborsClassifier(3)).query(X)[0]  # cold start
         array([0])
         """
-        self._ensure_fitted(required=False)
+        self.ensure_fitted(required=False)
         check_pool_values(X_pool, self.estimator)
         indices, metrics = run_query_strategy(
             self.query_strategy, self, X_pool, n_instances, self._query_rng(), query_kwargs
@@ -512,7 +512,7 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
 
     # ------------------------------------------------------------ prediction
     def _checked(self, method, X, kwargs):
-        self._ensure_fitted()
+        self.ensure_fitted()
         out = getattr(self.estimator_, method)(X, **kwargs)
         check_score_rows(_first(out), X, f"{type(self.estimator_).__name__}.{method}")
         return out
@@ -544,7 +544,7 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
         column per label of ``classes_``, whatever form the model returns
         (:func:`skal.targets.positive_proba`).
         """
-        self._ensure_fitted()
+        self.ensure_fitted()
         if self._binarizer() is None:
             return self._checked("predict_proba", X, predict_proba_kwargs)
         proba = positive_proba(self.estimator_.predict_proba(X, **predict_proba_kwargs), self.estimator_.classes_)
@@ -561,7 +561,7 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
         >>> ActiveLearner(LogisticRegression()).fit([[0.], [1.]], [0, 1]).score([[0.], [1.]], [0, 1])
         1.0
         """
-        self._ensure_fitted()
+        self.ensure_fitted()
         return self.estimator_.score(X, y, **score_kwargs)
 
     def transform_without_estimating(self, X):
@@ -577,7 +577,7 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
         >>> learner.fit([[0.], [2.]], [0, 1]).transform_without_estimating([[1.]])
         array([[0.]])
         """
-        self._ensure_fitted()
+        self.ensure_fitted()
         if isinstance(self.estimator_, Pipeline) and len(self.estimator_) > 1:
             out = self.estimator_[:-1].transform(X)
             check_score_rows(out, X, "The pipeline's transform")
@@ -603,7 +603,7 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
 
     @property
     def classes_(self):
-        self._ensure_fitted()
+        self.ensure_fitted()
         if self._binarizer() is not None:  # multi-label: the label names
             return self._binarizer().classes_
         return self.estimator_.classes_

@@ -255,7 +255,7 @@ class BayesianOptimizer(ActiveLearner):
         >>> X_max, float(y_max)
         (array([[1.]]), 2.0)
         """
-        if not self._ensure_fitted(required=False) or self.y_training_ is None:
+        if not self.ensure_fitted(required=False) or self.y_training_ is None:
             return None, -np.inf
         y = np.asarray(self.y_training_, dtype=float).reshape(n_rows(self.y_training_), -1)[:, 0]
         best = int(np.argmax(y))

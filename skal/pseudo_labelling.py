@@ -152,11 +152,11 @@ class CEALLearner(MetaEstimatorMixin, BaseEstimator):
         self._reset(learner)
         return self
 
-    def _ensure_fitted(self):
+    def ensure_fitted(self):
         if hasattr(self, "learner_"):
             return
         self._check_params()
-        self.learner._ensure_fitted()  # adopt the learner as given (modAL semantics)
+        self.learner.ensure_fitted()  # adopt the learner as given (modAL semantics)
         self._reset(self.learner)
 
     def teach(self, X, y, X_pool=None, y_pool_true=None):
@@ -177,7 +177,7 @@ class CEALLearner(MetaEstimatorMixin, BaseEstimator):
         -------
         self : CEALLearner
         """
-        self._ensure_fitted()
+        self.ensure_fitted()
         check_consistent_rows(X, y)
         y = _as_labels(y)
         learner = self.learner_
@@ -230,22 +230,22 @@ class CEALLearner(MetaEstimatorMixin, BaseEstimator):
     # ------------------------------------------------------ the learner's API
     def query(self, X_pool, n_instances=1, return_metrics=False, **query_kwargs):
         """The rows for the person: the learner's query on the model trained with pseudo-labels."""
-        self._ensure_fitted()
+        self.ensure_fitted()
         return self.learner_.query(X_pool, n_instances, return_metrics, **query_kwargs)
 
     def predict(self, X):
         """Predictions of the model trained on human labels and pseudo-labels."""
-        self._ensure_fitted()
+        self.ensure_fitted()
         return self.learner_.predict(X)
 
     def predict_proba(self, X):
         """Class probabilities of that model."""
-        self._ensure_fitted()
+        self.ensure_fitted()
         return self.learner_.predict_proba(X)
 
     def score(self, X, y):
         """The model's ``score`` (accuracy)."""
-        self._ensure_fitted()
+        self.ensure_fitted()
         return self.learner_.score(X, y)
 
     @property

@@ -325,7 +325,7 @@ class StreamLearner(BaseEstimator):
 
 def _check_fitted(learner, y):
     """The stream starts from a fitted learner; say why it is not, naming a one-class stream."""
-    fitted = learner._ensure_fitted(required=False) if hasattr(learner, "_ensure_fitted") else True
+    fitted = learner.ensure_fitted(required=False) if hasattr(learner, "ensure_fitted") else True
     if fitted:
         return
     classes = np.unique(y)

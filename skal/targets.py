@@ -309,7 +309,7 @@ def is_multilabel_model(estimator):
     if hasattr(estimator, "learner_list"):  # a Committee: multi-label when its members are
         members = estimator.learners_ if hasattr(estimator, "learners_") else list(estimator.learner_list)
         return any(is_multilabel_model(m) for m in members)
-    if hasattr(estimator, "_ensure_fitted"):  # an ActiveLearner: from the y it was fitted on
+    if hasattr(estimator, "ensure_fitted"):  # an ActiveLearner: from the y it was fitted on
         if getattr(estimator, "label_binarizer_", None) is not None:
             return True
         fitted = getattr(estimator, "estimator_", None)

@@ -58,8 +58,8 @@ def check_fitted(estimator):
     """
     if estimator is None:
         return
-    if hasattr(estimator, "_ensure_fitted"):  # skal's learners fit lazily (modAL semantics)
-        estimator._ensure_fitted()
+    if hasattr(estimator, "ensure_fitted"):  # skal's learners fit lazily (modAL semantics)
+        estimator.ensure_fitted()
         return
     try:
         check_is_fitted(estimator)

@@ -36,7 +36,7 @@ def is_cold(estimator):
     >>> is_cold(ActiveLearner(LogisticRegression())), is_cold(LogisticRegression())
     (True, False)
     """
-    ensure = getattr(estimator, "_ensure_fitted", None)
+    ensure = getattr(estimator, "ensure_fitted", None)
     return ensure is not None and not ensure(required=False)
 
 
