@@ -64,6 +64,7 @@ sys.path.insert(0, str(ROOT))
 from skal import ActiveLearner  # noqa: E402
 from skal.strategies import (  # noqa: E402
     anchoral,
+    anchoral_sampling,
     badge_sampling,
     contrastive_sampling,
     discriminative_sampling,
@@ -193,11 +194,15 @@ def newer(args, learner, rng):
         if rows <= args.dense_badge_max_rows:
             runs.append(("BADGE full matrix", functools.partial(dense_badge, learner)))
         if args.skip_index_above is None or rows <= args.skip_index_above:
+            seals_strategy = seals(uncertainty_sampling)
             runs += [
                 ("ProbCover (50-NN balls)", functools.partial(probcover_sampling, learner, n_neighbors=50)),
-                ("SEALS(uncertainty)", functools.partial(seals(uncertainty_sampling), learner)),
+                ("SEALS(uncertainty)", functools.partial(seals_strategy, learner)),
                 ("AnchorAL(uncertainty)", functools.partial(anchoral(uncertainty_sampling), learner)),
             ]
+            if args.reuse_index:  # the same AnchorAL query on the index SEALS built: its cost without the build
+                runs.append(("AnchorAL, SEALS' index", lambda pool, **kw: anchoral_sampling(
+                    learner, pool, strategy=uncertainty_sampling, index=seals_strategy.index, **kw)))
         for name, strategy in runs:
             if args.only and name not in args.only:
                 continue
@@ -308,6 +313,8 @@ def main():
     parser.add_argument("--labelled", type=int, default=200)
     parser.add_argument("--only", nargs="*", default=None, help="part 3: only these strategies (names as printed)")
     parser.add_argument("--dense-badge-max-rows", type=int, default=100_000)
+    parser.add_argument("--reuse-index", action="store_true",
+                        help="part 3: also time AnchorAL on the index SEALS built (the query without the build)")
     parser.add_argument("--skip-index-above", type=int, default=None,
                         help="leave ProbCover, SEALS and AnchorAL out of part 3 above this many rows")
     parser.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data",
