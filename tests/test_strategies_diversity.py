@@ -13,16 +13,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skal import ActiveLearner, Committee
-from skal.strategies import classifier_uncertainty, select_top
-from skal.strategies import geometry
+from skal.strategies import classifier_uncertainty, geometry, information_density, select_top
+from skal.strategies.combinators import make_linear_combination, make_product, make_query_strategy
 from skal.strategies.diversity import (
     coreset_sampling,
-    information_density,
     information_density_sampling,
     kmeans_sampling,
-    make_linear_combination,
-    make_product,
-    make_query_strategy,
     ranked_batch,
     uncertainty_batch_sampling,
 )

@@ -10,8 +10,8 @@ import numpy as np
 from scipy.special import rel_entr
 from scipy.stats import entropy as _entropy
 
-from .unfitted import cold_start_scores, predict_or_none
 from .selection import select_top
+from .unfitted import cold_start_scores, predict_or_none
 
 __all__ = [
     "vote_entropy",

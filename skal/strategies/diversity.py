@@ -7,11 +7,8 @@ matrix is ever built and no Python loop runs over pool rows. The distance of
 every pool row to the labelled and already picked rows is kept as a running
 minimum (:class:`skal.strategies.geometry.RunningMinDistance`), updated with one chunked O(N·d) pass
 per pick, so a batch of ``b`` costs O(b·N·d) time and O(N) extra memory.
-The density measure itself is in :mod:`skal.strategies.density`.
-
-This module also offers modAL's helpers for combining utility measures
-(:func:`make_linear_combination`, :func:`make_product`,
-:func:`make_query_strategy`).
+The density measure itself is in :mod:`skal.strategies.density`, modAL's
+helpers for combining utility measures in :mod:`skal.strategies.combinators`.
 """
 
 import numbers
@@ -24,7 +21,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state, gen_batches
 
 from ..data import check_pool
-from .unfitted import is_cold, select_cold_start_instance
 from .density import information_density
 from .geometry import (
     BLOCK_ENTRIES,
@@ -37,6 +33,7 @@ from .geometry import (
 from .representation import labelled_representation, pool_representation
 from .selection import select_top
 from .uncertainty import classifier_uncertainty
+from .unfitted import is_cold, select_cold_start_instance
 
 __all__ = [
     "uncertainty_batch_sampling",
@@ -46,9 +43,6 @@ __all__ = [
     "kmeans_sampling",
     "select_instance",
     "information_density_sampling",
-    "make_linear_combination",
-    "make_product",
-    "make_query_strategy",
 ]
 
 # Pools up to this size are clustered with full KMeans, larger ones with MiniBatchKMeans.
@@ -479,107 +473,3 @@ def information_density_sampling(estimator, X, n_instances=1, random_tie_break=F
     uncertainty = classifier_uncertainty(estimator, X, **predict_proba_kwargs)
     scores = uncertainty * np.clip(density, 0.0, None) ** beta
     return select_top(scores, n_instances, random_tie_break, random_state)
-
-
-# --------------------------------------------------------------------------- combining
-def make_linear_combination(*functions, weights=None):
-    """A function returning ``sum_i weights[i] * functions[i](*args, **kwargs)`` (as modAL).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from skal.strategies import classifier_uncertainty, information_density
-    >>> from skal.strategies.diversity import make_linear_combination
-    >>> X = np.array([[0.], [1.], [2.], [3.]]); clf = LogisticRegression().fit(X, [0, 0, 1, 1])
-    >>> utility = make_linear_combination(classifier_uncertainty, information_density, weights=[1, 0.5])
-    >>> utility(clf, X).shape
-    (4,)
-    """
-    if not functions:
-        raise ValueError("make_linear_combination needs at least one function.")
-    weights = np.ones(len(functions)) if weights is None else np.asarray(weights, dtype=float)
-    if weights.shape != (len(functions),):
-        raise ValueError(
-            f"weights must have one value per function: {len(functions)} functions, got {weights.size} weights."
-        )
-
-    def linear_combination(*args, **kwargs):
-        return sum(w * f(*args, **kwargs) for w, f in zip(weights, functions))
-
-    return linear_combination
-
-
-def make_product(*functions, exponents=None):
-    """A function returning ``prod_i functions[i](*args, **kwargs) ** exponents[i]`` (as modAL).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from skal.strategies import classifier_uncertainty, information_density
-    >>> from skal.strategies.diversity import make_product
-    >>> X = np.array([[0.], [1.], [2.], [3.]]); clf = LogisticRegression().fit(X, [0, 0, 1, 1])
-    >>> utility = make_product(classifier_uncertainty, information_density, exponents=[1, 2])
-    >>> utility(clf, X).shape
-    (4,)
-    """
-    if not functions:
-        raise ValueError("make_product needs at least one function.")
-    exponents = np.ones(len(functions)) if exponents is None else np.asarray(exponents, dtype=float)
-    if exponents.shape != (len(functions),):
-        raise ValueError(
-            f"exponents must have one value per function: {len(functions)} functions, got {exponents.size} "
-            "exponents."
-        )
-
-    def product_function(*args, **kwargs):
-        return np.prod([f(*args, **kwargs) ** e for e, f in zip(exponents, functions)], axis=0)
-
-    return product_function
-
-
-def make_query_strategy(utility_measure, selector=select_top):
-    """Turn a utility measure into a skal query strategy (modAL's ``make_query_strategy``).
-
-    Parameters
-    ----------
-    utility_measure : callable
-        ``utility_measure(estimator, X, **kwargs) -> ndarray (n_samples,)``,
-        higher is more informative.
-    selector : callable, default=select_top
-        ``selector(utility, n_instances)`` returning indices, or
-        ``(indices, scores)``; modAL's ``multi_argmax`` works. With the
-        default, ``random_tie_break`` and ``random_state`` are honoured.
-
-    Returns
-    -------
-    strategy : callable
-        ``strategy(estimator, X, n_instances=1, random_tie_break=False,
-        random_state=None, **kwargs) -> (indices, scores)``; ``kwargs`` go to
-        the utility measure.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from skal.strategies import classifier_uncertainty, information_density
-    >>> from skal.strategies.diversity import make_product, make_query_strategy
-    >>> X = np.array([[0.], [1.], [2.], [3.]]); clf = LogisticRegression().fit(X, [0, 0, 1, 1])
-    >>> strategy = make_query_strategy(make_product(classifier_uncertainty, information_density))
-    >>> strategy(clf, X, n_instances=2)[0].shape
-    (2,)
-    """
-    def query_strategy(estimator, X, n_instances=1, random_tie_break=False, random_state=None, **kwargs):
-        check_pool(X, n_instances)
-        utility = np.asarray(utility_measure(estimator, X, **kwargs), dtype=float).ravel()
-        if selector is select_top:
-            return select_top(utility, n_instances, random_tie_break, random_state)
-        result = selector(utility, n_instances)
-        if isinstance(result, tuple) and len(result) == 2:
-            return result
-        indices = np.asarray(result, dtype=np.intp).ravel()
-        return indices, utility[indices]
-
-    query_strategy.__name__ = f"{getattr(utility_measure, '__name__', 'utility')}_strategy"
-    return query_strategy

@@ -12,8 +12,8 @@ without training data works (see :mod:`skal.strategies.cold_start`).
 import numpy as np
 from scipy.stats import entropy as _entropy
 
-from .unfitted import cold_start_scores, predict_or_none
 from .selection import select_top
+from .unfitted import cold_start_scores, predict_or_none
 
 __all__ = [
     "proba_uncertainty",
