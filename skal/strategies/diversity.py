@@ -11,7 +11,6 @@ The density measure itself is in :mod:`skal.strategies.density`, modAL's
 helpers for combining utility measures in :mod:`skal.strategies.combinators`.
 """
 
-import numbers
 import warnings
 
 import numpy as np
@@ -21,6 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state, gen_batches
 
 from ..data import check_pool
+from ..parameters import check_int
 from .density import information_density
 from .geometry import (
     BLOCK_ENTRIES,
@@ -69,9 +69,12 @@ def ranked_batch(classifier, unlabeled, uncertainty_scores, n_instances=1, metri
     classifier : fitted estimator, ActiveLearner, Committee or None
         Supplies the representation and, for an ActiveLearner or Committee,
         the labelled set ``L``.
-    unlabeled : pool
+    unlabeled : array-like, sparse matrix, DataFrame or list of texts
+        The pool.
     uncertainty_scores : array-like of shape (n_samples,)
+        The uncertainty of each pool row, finite.
     n_instances : int, default=1
+        How many rows to pick.
     metric : str, default="euclidean"
         A metric of :func:`~sklearn.metrics.pairwise_distances`;
         "euclidean", "sqeuclidean" and "cosine" are fastest.
@@ -81,6 +84,7 @@ def ranked_batch(classifier, unlabeled, uncertainty_scores, n_instances=1, metri
     random_tie_break : bool, default=False
         Break ties between equal scores at random instead of by position.
     random_state : int, RandomState instance or None, default=None
+        Seeds the tie break (and the reference rows of a large cold-start pool).
 
     Returns
     -------
@@ -97,6 +101,14 @@ def ranked_batch(classifier, unlabeled, uncertainty_scores, n_instances=1, metri
     block), on the raw features, as modAL does; that row then counts as
     labelled. With no labelled set otherwise (a plain fitted estimator, or an
     adopted pre-fitted model) the first pick is the most uncertain row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skal.strategies import ranked_batch
+    >>> X = np.array([[0.], [0.1], [5.]])
+    >>> ranked_batch(None, X, [0.9, 0.8, 0.1], n_instances=2)[0]
+    array([0, 2])
     """
     size = check_pool(unlabeled, n_instances)
     uncertainty = np.asarray(uncertainty_scores, dtype=float).ravel()
@@ -153,18 +165,24 @@ def select_instance(X_training, X_pool, X_uncertainty, mask, metric="euclidean",
     Parameters
     ----------
     X_training : array-like of shape (n_labelled, n_features)
+        The labelled rows (and earlier picks), numeric.
     X_pool : array-like of shape (n_samples, n_features)
+        The pool, numeric.
     X_uncertainty : array-like of shape (n_samples,)
+        The uncertainty of each pool row.
     mask : ndarray of bool, shape (n_samples,)
         True for the rows that may still be picked; not modified.
     metric : str, default="euclidean"
+        A metric of :func:`~sklearn.metrics.pairwise_distances`.
     n_jobs : int or None, default=None
+        Passed to :func:`~sklearn.metrics.pairwise_distances` for the slower metrics.
 
     Returns
     -------
     index : int
         The pick's position in ``X_pool``.
-    row : the picked row, shape (1, n_features)
+    row : array-like of shape (1, n_features)
+        The picked row.
     mask : ndarray of bool
         A copy of ``mask`` with the pick set to False.
 
@@ -205,15 +223,22 @@ def uncertainty_batch_sampling(classifier, X, n_instances=None, random_tie_break
     Parameters
     ----------
     classifier : fitted classifier, ActiveLearner or Committee
-    X : pool
+        Supplies the uncertainty, the representation and the labelled set.
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool, represented as :func:`~skal.strategies.representation.pool_representation` says.
     n_instances : int, default=None
         None: 20, or the whole pool when it is smaller (modAL's default and
         cap); an explicit value larger than the pool is an error.
     random_tie_break : bool, default=False
+        Break ties between equal scores at random instead of by position.
     random_state : int, RandomState instance or None, default=None
+        Seeds the tie break.
     metric : str, default="euclidean"
+        A metric of :func:`~sklearn.metrics.pairwise_distances`.
     n_jobs : int or None, default=None
-    **uncertainty_measure_kwargs : passed to ``predict_proba``.
+        Passed to :func:`~sklearn.metrics.pairwise_distances` for the slower metrics.
+    **uncertainty_measure_kwargs : dict
+        Passed to ``predict_proba``.
 
     Returns
     -------
@@ -257,14 +282,19 @@ def coreset_sampling(estimator, X, n_instances=1, random_tie_break=False, random
     Parameters
     ----------
     estimator : fitted estimator, ActiveLearner, Committee or None
-    X : pool
+        Supplies the representation and, for a learner, the labelled set.
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool, represented as :func:`~skal.strategies.representation.pool_representation` says.
     n_instances : int, default=1
+        How many rows to pick.
     random_tie_break : bool, default=False
         Break ties between equally far rows at random.
     random_state : int, RandomState instance or None, default=None
+        Seeds the tie break.
     metric : str, default="euclidean"
         Any metric of :func:`~sklearn.metrics.pairwise_distances`.
     n_jobs : int or None, default=None
+        Passed to :func:`~sklearn.metrics.pairwise_distances` for the slower metrics.
 
     Returns
     -------
@@ -305,7 +335,7 @@ def coreset_sampling(estimator, X, n_instances=1, random_tie_break=False, random
 
 # --------------------------------------------------------------------------- k-means
 def kmeans_clusters(Z, n_clusters, random_state=None, weights=None, max_iter=_KMEANS_MAX_ITER):
-    """k-means of the rows of ``Z``, scaled for pools of millions of rows: ``(labels, centres)``.
+    """K-means of the rows of ``Z``, scaled for pools of millions of rows: ``(labels, centres)``.
 
     Starts from k-means++ seeds (D² sampling, :func:`~skal.strategies.geometry.d2_seeding`)
     drawn from the rows, or from a random sample of ``max(4096, 10·n_clusters)``
@@ -316,8 +346,11 @@ def kmeans_clusters(Z, n_clusters, random_state=None, weights=None, max_iter=_KM
     Parameters
     ----------
     Z : ndarray or CSR matrix of shape (N, d)
+        The rows to cluster.
     n_clusters : int
+        The number of clusters.
     random_state : int, RandomState instance or None, default=None
+        Seeds the seeding, the sample of large ``Z`` and the mini-batches.
     weights : ndarray of shape (N,) or None, default=None
         Sample weights, positive.
     max_iter : int, default=10
@@ -329,7 +362,9 @@ def kmeans_clusters(Z, n_clusters, random_state=None, weights=None, max_iter=_KM
     Returns
     -------
     labels : ndarray of shape (N,)
-    centres : ndarray of shape (n_clusters, d), in ``Z``'s dtype
+        The cluster of each row.
+    centres : ndarray of shape (n_clusters, d)
+        The cluster centres, in ``Z``'s dtype.
 
     Examples
     --------
@@ -376,8 +411,10 @@ def kmeans_sampling(estimator, X, n_instances=1, random_tie_break=False, random_
     ----------
     estimator : fitted estimator, ActiveLearner, Committee or None
         Supplies the representation (and the uncertainty when ``weighted``).
-    X : pool
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool, represented as :func:`~skal.strategies.representation.pool_representation` says.
     n_instances : int, default=1
+        How many rows to pick, one per cluster.
     random_tie_break : bool, default=False
         Accepted for the common signature; has no effect.
     random_state : int, RandomState instance or None, default=None
@@ -408,8 +445,7 @@ def kmeans_sampling(estimator, X, n_instances=1, random_tie_break=False, random_
     (array([4, 1]), array([4., 3.]))
     """
     size = check_pool(X, n_instances)
-    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}.")
+    check_int(max_iter, "max_iter")
     Z = pool_representation(estimator, X)
     weights = None
     if weighted:
@@ -450,10 +486,33 @@ def information_density_sampling(estimator, X, n_instances=1, random_tie_break=F
     least-confidence uncertainty and :func:`information_density` (negative
     cosine densities are clipped to 0). ``beta`` sets how much density counts.
 
+    Parameters
+    ----------
+    estimator : fitted classifier, ActiveLearner or Committee
+        Supplies the uncertainty and the representation.
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool, represented as :func:`~skal.strategies.representation.pool_representation` says.
+    n_instances : int, default=1
+        How many rows to query.
+    random_tie_break : bool, default=False
+        Break ties between equal scores at random instead of by position.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the tie break and the reference rows of the density.
+    beta : float, default=1.0
+        The exponent of the density.
+    metric : str or callable, default="cosine"
+        The metric of :func:`~skal.strategies.information_density`.
+    n_reference : int, default=1000
+        Pools larger than this are compared with this many random rows.
+    **predict_proba_kwargs : dict
+        Passed to ``predict_proba``.
+
     Returns
     -------
-    indices : ndarray of shape (n_instances,), most informative first
+    indices : ndarray of shape (n_instances,)
+        Pool positions, most informative first.
     scores : ndarray of shape (n_instances,)
+        Their scores ``uncertainty · density^beta``.
 
     Examples
     --------
