@@ -65,7 +65,7 @@ def make_linear_combination(*functions, weights=None):
     weights = _coefficients(weights, len(functions), "weights", "make_linear_combination")
 
     def linear_combination(*args, **kwargs):
-        return sum(w * f(*args, **kwargs) for w, f in zip(weights, functions))
+        return sum(w * f(*args, **kwargs) for w, f in zip(weights, functions, strict=True))
 
     return linear_combination
 
@@ -103,7 +103,7 @@ def make_product(*functions, exponents=None):
     exponents = _coefficients(exponents, len(functions), "exponents", "make_product")
 
     def product_function(*args, **kwargs):
-        return np.prod([f(*args, **kwargs) ** e for e, f in zip(exponents, functions)], axis=0)
+        return np.prod([f(*args, **kwargs) ** e for e, f in zip(exponents, functions, strict=True)], axis=0)
 
     return product_function
 
