@@ -159,8 +159,8 @@ def test_badge_batch_covers_several_classes(blobs):
 
 def _modal_eer_reference(X_train, y_train, X, loss):
     """modAL 0.4.1's expected_error_reduction loop, written out (modAL's own crashes on numpy 2: np.float)."""
-    from sklearn.base import clone
     from scipy.stats import entropy
+    from sklearn.base import clone
 
     base = LogisticRegression().fit(X_train, y_train)
     proba = base.predict_proba(X)
@@ -228,3 +228,34 @@ def test_text_needs_a_numeric_representation():
     learner.set_params(on_transformed=True)
     assert representation(learner, texts).shape[0] == 4
     assert coreset_sampling(learner, texts, n_instances=2)[0].shape == (2,)
+
+
+@pytest.mark.parametrize("value", [True, 1, 2.5])
+def test_mc_samples_checked_by_name(value):
+    from sklearn.linear_model import LogisticRegression
+
+    from skal import ActiveLearner, Committee
+    from skal.parameters import InvalidParameterError
+    from skal.strategies.representation import mc_probabilities
+
+    X, y = np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 0, 1, 1]
+    committee = Committee([ActiveLearner(LogisticRegression(C=c)) for c in (0.1, 10.0)]).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="'mc_samples' parameter"):
+        mc_probabilities(committee, X, mc_samples=value)
+
+
+def test_check_posterior_refuses_bad_shapes_rows_and_nan():
+    from skal.strategies.representation import check_posterior
+
+    good = np.full((2, 3, 2), 0.5)
+    assert check_posterior(good, 2).dtype == np.float64
+    with pytest.raises(ValueError, match="shape"):
+        check_posterior(good[0])
+    with pytest.raises(ValueError, match="n_samples=3"):
+        check_posterior(good, 3)
+    with pytest.raises(ValueError, match="empty"):
+        check_posterior(np.zeros((0, 3, 2)))
+    bad = good.copy()
+    bad[0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        check_posterior(bad)

@@ -208,3 +208,15 @@ def test_sampling_picks_equal_modal(ours, name):
     X = np.arange(200).reshape(-1, 1)
     theirs = getattr(mu, name)(clf, X, n_instances=10)
     assert set(ours(clf, X, n_instances=10)[0]) == set(np.asarray(theirs).ravel())
+
+
+def test_every_exported_sampling_strategy_is_registered_by_its_name():
+    import skal.strategies as strategies
+    from skal.strategies.registry import STRATEGIES, get_strategy
+
+    exported = [name for name in strategies.__all__ if name.endswith("_sampling")]
+    assert exported
+    for name in exported:
+        assert get_strategy(name).function is getattr(strategies, name), name
+    registered = {entry.function for entry in STRATEGIES.values()}
+    assert {getattr(strategies, name) for name in exported} <= registered

@@ -13,16 +13,18 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skal import ActiveLearner, Committee
-from skal.strategies import classifier_uncertainty, select_top
-from skal.strategies import geometry
+from skal.strategies import (
+    classifier_uncertainty,
+    geometry,
+    information_density,
+    select_cold_start_instance,
+    select_top,
+)
+from skal.strategies.combinators import make_linear_combination, make_product, make_query_strategy
 from skal.strategies.diversity import (
     coreset_sampling,
-    information_density,
     information_density_sampling,
     kmeans_sampling,
-    make_linear_combination,
-    make_product,
-    make_query_strategy,
     ranked_batch,
     uncertainty_batch_sampling,
 )
@@ -162,7 +164,7 @@ def test_chunked_distances_give_the_same_picks(problem, monkeypatch):
     whole = coreset_sampling(learner, X[10:], n_instances=6), uncertainty_batch_sampling(learner, X[10:], 6)
     monkeypatch.setattr(geometry, "BLOCK_ENTRIES", 7)  # blocks of a few rows only
     chunked = coreset_sampling(learner, X[10:], n_instances=6), uncertainty_batch_sampling(learner, X[10:], 6)
-    for (a, sa), (b, sb) in zip(whole, chunked):
+    for (a, sa), (b, sb) in zip(whole, chunked, strict=True):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_allclose(sa, sb)
 
@@ -372,3 +374,38 @@ def test_kmeans_stops_after_max_iter_lloyd_iterations(monkeypatch):
     assert seen[1] == (2, 2)
     with pytest.raises(ValueError, match="max_iter"):
         kmeans_sampling(None, X, n_instances=2, max_iter=0)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda X, v: kmeans_sampling(None, X, n_instances=2, max_iter=v), "max_iter"),
+    (lambda X, v: information_density(None, X, n_reference=v), "n_reference"),
+    (lambda X, v: information_density(X, "euclidean", n_reference=v), "n_reference"),
+    (lambda X, v: select_cold_start_instance(X, max_reference=v), "max_reference"),
+])
+@pytest.mark.parametrize("value", [True, 0, 2.0, "3"])
+def test_integer_arguments_are_checked_by_name(call, name, value):
+    from skal.parameters import InvalidParameterError
+
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]])
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
+        call(X, value)
+
+
+def test_combinators_refuse_no_function_and_wrong_lengths():
+    with pytest.raises(ValueError, match="make_linear_combination needs at least one function"):
+        make_linear_combination()
+    with pytest.raises(ValueError, match="make_product needs at least one function"):
+        make_product(exponents=[])
+
+
+def test_query_strategy_takes_a_selector_returning_pairs():
+    X = np.arange(5.0).reshape(-1, 1)
+
+    def pairs(utility, n_instances):
+        idx = np.argsort(utility)[:n_instances]  # the least useful, to see the selector decide
+        return idx, -utility[idx]
+
+    strategy = make_query_strategy(lambda est, X: X.ravel(), selector=pairs)
+    idx, scores = strategy(None, X, n_instances=2)
+    np.testing.assert_array_equal(idx, [0, 1])
+    np.testing.assert_array_equal(scores, [-0.0, -1.0])

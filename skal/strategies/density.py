@@ -6,8 +6,6 @@ Holds modAL's ``modAL.density`` names: :func:`information_density`,
 block, and large pools are compared with a random sample of reference rows.
 """
 
-import numbers
-
 import numpy as np
 from scipy.spatial.distance import cosine as _cosine_distance
 from scipy.spatial.distance import euclidean as _euclidean_distance
@@ -17,6 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.extmath import safe_sparse_dot
 
 from ..data import check_pool
+from ..parameters import check_int
 from .representation import pool_representation
 
 __all__ = ["information_density", "similarize_distance", "cosine_similarity", "euclidean_similarity"]
@@ -24,6 +23,16 @@ __all__ = ["information_density", "similarize_distance", "cosine_similarity", "e
 
 def similarize_distance(distance_measure):
     """Turn a distance ``d(a, b)`` into the similarity ``1 / (1 + d(a, b))`` (as modAL).
+
+    Parameters
+    ----------
+    distance_measure : callable
+        A distance between two vectors, such as :func:`scipy.spatial.distance.euclidean`.
+
+    Returns
+    -------
+    similarity : callable
+        Takes the arguments of ``distance_measure`` and returns ``1 / (1 + distance)``.
 
     Examples
     --------
@@ -42,24 +51,48 @@ def similarize_distance(distance_measure):
     return similarity
 
 
-cosine_similarity = similarize_distance(_cosine_distance)
-cosine_similarity.__doc__ = """``1 / (1 + cosine distance)`` of two vectors (modAL's ``cosine_similarity``).
+def cosine_similarity(u, v):
+    """``1 / (1 + cosine distance)`` of two vectors (modAL's ``cosine_similarity``).
 
-Examples
---------
->>> from skal.strategies import cosine_similarity
->>> float(cosine_similarity([1., 0.], [0., 1.]))
-0.5
-"""
-euclidean_similarity = similarize_distance(_euclidean_distance)
-euclidean_similarity.__doc__ = """``1 / (1 + euclidean distance)`` of two vectors (modAL's ``euclidean_similarity``).
+    Parameters
+    ----------
+    u, v : array-like of shape (n_features,)
+        The two vectors.
 
-Examples
---------
->>> from skal.strategies import euclidean_similarity
->>> float(euclidean_similarity([0., 0.], [0., 1.]))
-0.5
-"""
+    Returns
+    -------
+    float
+        Their similarity, in [1/3, 1].
+
+    Examples
+    --------
+    >>> from skal.strategies import cosine_similarity
+    >>> float(cosine_similarity([1., 0.], [0., 1.]))
+    0.5
+    """
+    return 1.0 / (1.0 + _cosine_distance(u, v))
+
+
+def euclidean_similarity(u, v):
+    """``1 / (1 + euclidean distance)`` of two vectors (modAL's ``euclidean_similarity``).
+
+    Parameters
+    ----------
+    u, v : array-like of shape (n_features,)
+        The two vectors.
+
+    Returns
+    -------
+    float
+        Their similarity, in (0, 1].
+
+    Examples
+    --------
+    >>> from skal.strategies import euclidean_similarity
+    >>> float(euclidean_similarity([0., 0.], [0., 1.]))
+    0.5
+    """
+    return 1.0 / (1.0 + _euclidean_distance(u, v))
 
 
 def _is_model(obj):
@@ -89,16 +122,23 @@ def information_density(estimator, X=None, metric=None, n_reference=1000, random
 
     Parameters
     ----------
-    estimator : fitted estimator, ActiveLearner, Committee or None; or the pool itself (modAL's shape)
-    X : pool, or (modAL's shape) the metric when given positionally
-    metric : str or callable, default="cosine" (skal's shape) or "euclidean" (modAL's shape)
+    estimator : fitted estimator, ActiveLearner, Committee, None or array-like
+        The model whose representation of the pool is compared (None: the
+        raw features); or, in modAL's shape, the pool itself.
+    X : array-like, sparse matrix, DataFrame, list of texts, str or callable, default=None
+        The pool; or, in modAL's shape, the metric when given positionally.
+    metric : str or callable, default=None
+        A metric of :func:`~sklearn.metrics.pairwise_distances`; None means
+        "cosine" in skal's shape and "euclidean" in modAL's.
     n_reference : int, default=1000
+        Pools larger than this are compared with this many random rows.
     random_state : int, RandomState instance or None, default=None
         Seeds the choice of reference rows.
 
     Returns
     -------
     ndarray of shape (n_samples,)
+        The density of each pool row; higher is more representative.
 
     Examples
     --------
@@ -123,21 +163,16 @@ def information_density(estimator, X=None, metric=None, n_reference=1000, random
     Z = pool_representation(estimator, X)
     metric = "cosine" if metric is None else metric
     if metric == "cosine":
-        _check_n_reference(n_reference)
+        check_int(n_reference, "n_reference")
         unit = normalize(Z)
         centre = np.asarray(unit.mean(axis=0)).ravel()
         return np.asarray(safe_sparse_dot(unit, centre)).ravel().astype(float)
     return _mean_similarity(Z, metric, n_reference, random_state)
 
 
-def _check_n_reference(n_reference):
-    if isinstance(n_reference, bool) or not isinstance(n_reference, numbers.Integral) or n_reference < 1:
-        raise ValueError(f"n_reference must be a positive integer, got {n_reference!r}.")
-
-
 def _mean_similarity(Z, metric, n_reference, random_state):
     """Mean of ``1 / (1 + d)`` to every row (or ``n_reference`` random rows), block by block."""
-    _check_n_reference(n_reference)
+    check_int(n_reference, "n_reference")
     size = Z.shape[0]
     if size == 0:
         raise ValueError("The pool is empty: there is nothing to query.")

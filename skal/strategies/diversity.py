@@ -7,14 +7,10 @@ matrix is ever built and no Python loop runs over pool rows. The distance of
 every pool row to the labelled and already picked rows is kept as a running
 minimum (:class:`skal.strategies.geometry.RunningMinDistance`), updated with one chunked O(N·d) pass
 per pick, so a batch of ``b`` costs O(b·N·d) time and O(N) extra memory.
-The density measure itself is in :mod:`skal.strategies.density`.
-
-This module also offers modAL's helpers for combining utility measures
-(:func:`make_linear_combination`, :func:`make_product`,
-:func:`make_query_strategy`).
+The density measure itself is in :mod:`skal.strategies.density`, modAL's
+helpers for combining utility measures in :mod:`skal.strategies.combinators`.
 """
 
-import numbers
 import warnings
 
 import numpy as np
@@ -24,7 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state, gen_batches
 
 from ..data import check_pool
-from .unfitted import is_cold, select_cold_start_instance
+from ..parameters import check_int
 from .density import information_density
 from .geometry import (
     BLOCK_ENTRIES,
@@ -37,6 +33,7 @@ from .geometry import (
 from .representation import labelled_representation, pool_representation
 from .selection import select_top
 from .uncertainty import classifier_uncertainty
+from .unfitted import is_cold, select_cold_start_instance
 
 __all__ = [
     "uncertainty_batch_sampling",
@@ -46,9 +43,6 @@ __all__ = [
     "kmeans_sampling",
     "select_instance",
     "information_density_sampling",
-    "make_linear_combination",
-    "make_product",
-    "make_query_strategy",
 ]
 
 # Pools up to this size are clustered with full KMeans, larger ones with MiniBatchKMeans.
@@ -75,9 +69,12 @@ def ranked_batch(classifier, unlabeled, uncertainty_scores, n_instances=1, metri
     classifier : fitted estimator, ActiveLearner, Committee or None
         Supplies the representation and, for an ActiveLearner or Committee,
         the labelled set ``L``.
-    unlabeled : pool
+    unlabeled : array-like, sparse matrix, DataFrame or list of texts
+        The pool.
     uncertainty_scores : array-like of shape (n_samples,)
+        The uncertainty of each pool row, finite.
     n_instances : int, default=1
+        How many rows to pick.
     metric : str, default="euclidean"
         A metric of :func:`~sklearn.metrics.pairwise_distances`;
         "euclidean", "sqeuclidean" and "cosine" are fastest.
@@ -87,6 +84,7 @@ def ranked_batch(classifier, unlabeled, uncertainty_scores, n_instances=1, metri
     random_tie_break : bool, default=False
         Break ties between equal scores at random instead of by position.
     random_state : int, RandomState instance or None, default=None
+        Seeds the tie break (and the reference rows of a large cold-start pool).
 
     Returns
     -------
@@ -103,6 +101,14 @@ def ranked_batch(classifier, unlabeled, uncertainty_scores, n_instances=1, metri
     block), on the raw features, as modAL does; that row then counts as
     labelled. With no labelled set otherwise (a plain fitted estimator, or an
     adopted pre-fitted model) the first pick is the most uncertain row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skal.strategies import ranked_batch
+    >>> X = np.array([[0.], [0.1], [5.]])
+    >>> ranked_batch(None, X, [0.9, 0.8, 0.1], n_instances=2)[0]
+    array([0, 2])
     """
     size = check_pool(unlabeled, n_instances)
     uncertainty = np.asarray(uncertainty_scores, dtype=float).ravel()
@@ -159,18 +165,24 @@ def select_instance(X_training, X_pool, X_uncertainty, mask, metric="euclidean",
     Parameters
     ----------
     X_training : array-like of shape (n_labelled, n_features)
+        The labelled rows (and earlier picks), numeric.
     X_pool : array-like of shape (n_samples, n_features)
+        The pool, numeric.
     X_uncertainty : array-like of shape (n_samples,)
+        The uncertainty of each pool row.
     mask : ndarray of bool, shape (n_samples,)
         True for the rows that may still be picked; not modified.
     metric : str, default="euclidean"
+        A metric of :func:`~sklearn.metrics.pairwise_distances`.
     n_jobs : int or None, default=None
+        Passed to :func:`~sklearn.metrics.pairwise_distances` for the slower metrics.
 
     Returns
     -------
     index : int
         The pick's position in ``X_pool``.
-    row : the picked row, shape (1, n_features)
+    row : array-like of shape (1, n_features)
+        The picked row.
     mask : ndarray of bool
         A copy of ``mask`` with the pick set to False.
 
@@ -211,15 +223,22 @@ def uncertainty_batch_sampling(classifier, X, n_instances=None, random_tie_break
     Parameters
     ----------
     classifier : fitted classifier, ActiveLearner or Committee
-    X : pool
+        Supplies the uncertainty, the representation and the labelled set.
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool, represented as :func:`~skal.strategies.representation.pool_representation` says.
     n_instances : int, default=None
         None: 20, or the whole pool when it is smaller (modAL's default and
         cap); an explicit value larger than the pool is an error.
     random_tie_break : bool, default=False
+        Break ties between equal scores at random instead of by position.
     random_state : int, RandomState instance or None, default=None
+        Seeds the tie break.
     metric : str, default="euclidean"
+        A metric of :func:`~sklearn.metrics.pairwise_distances`.
     n_jobs : int or None, default=None
-    **uncertainty_measure_kwargs : passed to ``predict_proba``.
+        Passed to :func:`~sklearn.metrics.pairwise_distances` for the slower metrics.
+    **uncertainty_measure_kwargs : dict
+        Passed to ``predict_proba``.
 
     Returns
     -------
@@ -263,14 +282,19 @@ def coreset_sampling(estimator, X, n_instances=1, random_tie_break=False, random
     Parameters
     ----------
     estimator : fitted estimator, ActiveLearner, Committee or None
-    X : pool
+        Supplies the representation and, for a learner, the labelled set.
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool, represented as :func:`~skal.strategies.representation.pool_representation` says.
     n_instances : int, default=1
+        How many rows to pick.
     random_tie_break : bool, default=False
         Break ties between equally far rows at random.
     random_state : int, RandomState instance or None, default=None
+        Seeds the tie break.
     metric : str, default="euclidean"
         Any metric of :func:`~sklearn.metrics.pairwise_distances`.
     n_jobs : int or None, default=None
+        Passed to :func:`~sklearn.metrics.pairwise_distances` for the slower metrics.
 
     Returns
     -------
@@ -311,7 +335,7 @@ def coreset_sampling(estimator, X, n_instances=1, random_tie_break=False, random
 
 # --------------------------------------------------------------------------- k-means
 def kmeans_clusters(Z, n_clusters, random_state=None, weights=None, max_iter=_KMEANS_MAX_ITER):
-    """k-means of the rows of ``Z``, scaled for pools of millions of rows: ``(labels, centres)``.
+    """K-means of the rows of ``Z``, scaled for pools of millions of rows: ``(labels, centres)``.
 
     Starts from k-means++ seeds (D² sampling, :func:`~skal.strategies.geometry.d2_seeding`)
     drawn from the rows, or from a random sample of ``max(4096, 10·n_clusters)``
@@ -322,8 +346,11 @@ def kmeans_clusters(Z, n_clusters, random_state=None, weights=None, max_iter=_KM
     Parameters
     ----------
     Z : ndarray or CSR matrix of shape (N, d)
+        The rows to cluster.
     n_clusters : int
+        The number of clusters.
     random_state : int, RandomState instance or None, default=None
+        Seeds the seeding, the sample of large ``Z`` and the mini-batches.
     weights : ndarray of shape (N,) or None, default=None
         Sample weights, positive.
     max_iter : int, default=10
@@ -335,7 +362,9 @@ def kmeans_clusters(Z, n_clusters, random_state=None, weights=None, max_iter=_KM
     Returns
     -------
     labels : ndarray of shape (N,)
-    centres : ndarray of shape (n_clusters, d), in ``Z``'s dtype
+        The cluster of each row.
+    centres : ndarray of shape (n_clusters, d)
+        The cluster centres, in ``Z``'s dtype.
 
     Examples
     --------
@@ -382,8 +411,10 @@ def kmeans_sampling(estimator, X, n_instances=1, random_tie_break=False, random_
     ----------
     estimator : fitted estimator, ActiveLearner, Committee or None
         Supplies the representation (and the uncertainty when ``weighted``).
-    X : pool
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool, represented as :func:`~skal.strategies.representation.pool_representation` says.
     n_instances : int, default=1
+        How many rows to pick, one per cluster.
     random_tie_break : bool, default=False
         Accepted for the common signature; has no effect.
     random_state : int, RandomState instance or None, default=None
@@ -414,8 +445,7 @@ def kmeans_sampling(estimator, X, n_instances=1, random_tie_break=False, random_
     (array([4, 1]), array([4., 3.]))
     """
     size = check_pool(X, n_instances)
-    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}.")
+    check_int(max_iter, "max_iter")
     Z = pool_representation(estimator, X)
     weights = None
     if weighted:
@@ -456,10 +486,33 @@ def information_density_sampling(estimator, X, n_instances=1, random_tie_break=F
     least-confidence uncertainty and :func:`information_density` (negative
     cosine densities are clipped to 0). ``beta`` sets how much density counts.
 
+    Parameters
+    ----------
+    estimator : fitted classifier, ActiveLearner or Committee
+        Supplies the uncertainty and the representation.
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool, represented as :func:`~skal.strategies.representation.pool_representation` says.
+    n_instances : int, default=1
+        How many rows to query.
+    random_tie_break : bool, default=False
+        Break ties between equal scores at random instead of by position.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the tie break and the reference rows of the density.
+    beta : float, default=1.0
+        The exponent of the density.
+    metric : str or callable, default="cosine"
+        The metric of :func:`~skal.strategies.information_density`.
+    n_reference : int, default=1000
+        Pools larger than this are compared with this many random rows.
+    **predict_proba_kwargs : dict
+        Passed to ``predict_proba``.
+
     Returns
     -------
-    indices : ndarray of shape (n_instances,), most informative first
+    indices : ndarray of shape (n_instances,)
+        Pool positions, most informative first.
     scores : ndarray of shape (n_instances,)
+        Their scores ``uncertainty · density^beta``.
 
     Examples
     --------
@@ -479,107 +532,3 @@ def information_density_sampling(estimator, X, n_instances=1, random_tie_break=F
     uncertainty = classifier_uncertainty(estimator, X, **predict_proba_kwargs)
     scores = uncertainty * np.clip(density, 0.0, None) ** beta
     return select_top(scores, n_instances, random_tie_break, random_state)
-
-
-# --------------------------------------------------------------------------- combining
-def make_linear_combination(*functions, weights=None):
-    """A function returning ``sum_i weights[i] * functions[i](*args, **kwargs)`` (as modAL).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from skal.strategies import classifier_uncertainty, information_density
-    >>> from skal.strategies.diversity import make_linear_combination
-    >>> X = np.array([[0.], [1.], [2.], [3.]]); clf = LogisticRegression().fit(X, [0, 0, 1, 1])
-    >>> utility = make_linear_combination(classifier_uncertainty, information_density, weights=[1, 0.5])
-    >>> utility(clf, X).shape
-    (4,)
-    """
-    if not functions:
-        raise ValueError("make_linear_combination needs at least one function.")
-    weights = np.ones(len(functions)) if weights is None else np.asarray(weights, dtype=float)
-    if weights.shape != (len(functions),):
-        raise ValueError(
-            f"weights must have one value per function: {len(functions)} functions, got {weights.size} weights."
-        )
-
-    def linear_combination(*args, **kwargs):
-        return sum(w * f(*args, **kwargs) for w, f in zip(weights, functions))
-
-    return linear_combination
-
-
-def make_product(*functions, exponents=None):
-    """A function returning ``prod_i functions[i](*args, **kwargs) ** exponents[i]`` (as modAL).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from skal.strategies import classifier_uncertainty, information_density
-    >>> from skal.strategies.diversity import make_product
-    >>> X = np.array([[0.], [1.], [2.], [3.]]); clf = LogisticRegression().fit(X, [0, 0, 1, 1])
-    >>> utility = make_product(classifier_uncertainty, information_density, exponents=[1, 2])
-    >>> utility(clf, X).shape
-    (4,)
-    """
-    if not functions:
-        raise ValueError("make_product needs at least one function.")
-    exponents = np.ones(len(functions)) if exponents is None else np.asarray(exponents, dtype=float)
-    if exponents.shape != (len(functions),):
-        raise ValueError(
-            f"exponents must have one value per function: {len(functions)} functions, got {exponents.size} "
-            "exponents."
-        )
-
-    def product_function(*args, **kwargs):
-        return np.prod([f(*args, **kwargs) ** e for e, f in zip(exponents, functions)], axis=0)
-
-    return product_function
-
-
-def make_query_strategy(utility_measure, selector=select_top):
-    """Turn a utility measure into a skal query strategy (modAL's ``make_query_strategy``).
-
-    Parameters
-    ----------
-    utility_measure : callable
-        ``utility_measure(estimator, X, **kwargs) -> ndarray (n_samples,)``,
-        higher is more informative.
-    selector : callable, default=select_top
-        ``selector(utility, n_instances)`` returning indices, or
-        ``(indices, scores)``; modAL's ``multi_argmax`` works. With the
-        default, ``random_tie_break`` and ``random_state`` are honoured.
-
-    Returns
-    -------
-    strategy : callable
-        ``strategy(estimator, X, n_instances=1, random_tie_break=False,
-        random_state=None, **kwargs) -> (indices, scores)``; ``kwargs`` go to
-        the utility measure.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from skal.strategies import classifier_uncertainty, information_density
-    >>> from skal.strategies.diversity import make_product, make_query_strategy
-    >>> X = np.array([[0.], [1.], [2.], [3.]]); clf = LogisticRegression().fit(X, [0, 0, 1, 1])
-    >>> strategy = make_query_strategy(make_product(classifier_uncertainty, information_density))
-    >>> strategy(clf, X, n_instances=2)[0].shape
-    (2,)
-    """
-    def query_strategy(estimator, X, n_instances=1, random_tie_break=False, random_state=None, **kwargs):
-        check_pool(X, n_instances)
-        utility = np.asarray(utility_measure(estimator, X, **kwargs), dtype=float).ravel()
-        if selector is select_top:
-            return select_top(utility, n_instances, random_tie_break, random_state)
-        result = selector(utility, n_instances)
-        if isinstance(result, tuple) and len(result) == 2:
-            return result
-        indices = np.asarray(result, dtype=np.intp).ravel()
-        return indices, utility[indices]
-
-    query_strategy.__name__ = f"{getattr(utility_measure, '__name__', 'utility')}_strategy"
-    return query_strategy

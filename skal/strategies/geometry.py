@@ -39,14 +39,18 @@ def sq_distance_blocks(Z, Z_sq_norms, R):
     Parameters
     ----------
     Z : ndarray or CSR matrix of shape (N, d)
+        The pool rows.
     Z_sq_norms : ndarray of shape (N,)
         ``row_norms(Z, squared=True)``.
     R : ndarray or CSR matrix of shape (m, d)
+        The reference rows.
 
     Yields
     ------
     rows : slice
-    block : ndarray of shape (rows, m), non-negative
+        The pool rows of this block.
+    block : ndarray of shape (rows, m)
+        Their squared distances to every reference row, non-negative.
 
     Examples
     --------
@@ -77,12 +81,13 @@ class RunningMinDistance:
     Parameters
     ----------
     Z : ndarray or CSR matrix of shape (N, d)
+        The pool rows.
     metric : str, default="euclidean"
         "euclidean", "sqeuclidean" and "cosine" use the fast norm expansion
         (cosine as half the squared euclidean distance of unit vectors);
         any other metric of :func:`~sklearn.metrics.pairwise_distances` is
         computed block by block.
-    n_jobs : int or None
+    n_jobs : int or None, default=None
         Passed to :func:`~sklearn.metrics.pairwise_distances` for the other
         metrics.
 
@@ -110,14 +115,42 @@ class RunningMinDistance:
         self.dist = np.full(Z.shape[0], np.inf)
 
     def add(self, R):
-        """Take the rows of ``R`` (same space as the pool) as references."""
+        """Take the rows of ``R`` (same space as the pool) as references.
+
+        Parameters
+        ----------
+        R : ndarray or CSR matrix of shape (m, d)
+            The new reference rows.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skal.strategies.geometry import RunningMinDistance
+        >>> state = RunningMinDistance(np.array([[0.], [3.]]))
+        >>> state.add(np.array([[1.]])); state.dist.tolist()
+        [1.0, 2.0]
+        """
         R = R.astype(self.Z.dtype, copy=False)  # never upcast pool blocks to R's dtype
         if self.metric == "cosine":
             R = normalize(R)
         self._update(R)
 
     def add_row(self, i):
-        """Take pool row ``i`` as a reference."""
+        """Take pool row ``i`` as a reference.
+
+        Parameters
+        ----------
+        i : int
+            Its position in the pool.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skal.strategies.geometry import RunningMinDistance
+        >>> state = RunningMinDistance(np.array([[0.], [3.]]))
+        >>> state.add_row(1); state.dist.tolist()
+        [3.0, 0.0]
+        """
         self._update(self.Z[i:i + 1])
 
     def _update(self, R):
@@ -140,6 +173,11 @@ def one_blas_thread():
     """Context for greedy pick loops: their per-pick products are memory-bound matrix-vector
     products, as fast on one BLAS thread, and a thread pool stalls badly on shared cores.
 
+    Returns
+    -------
+    threadpoolctl.threadpool_limits
+        A context manager limiting BLAS to one thread inside its block.
+
     Examples
     --------
     >>> from skal.strategies.geometry import one_blas_thread
@@ -155,8 +193,14 @@ def argmax_in_order(values, order=None):
     Parameters
     ----------
     values : ndarray of shape (N,)
-    order : ndarray of shape (N,) or None
+        The scores, one per pool row.
+    order : ndarray of shape (N,) or None, default=None
         A permutation of the positions (from :func:`tie_order`) that decides ties.
+
+    Returns
+    -------
+    int
+        The position of the largest value.
 
     Examples
     --------
@@ -173,6 +217,20 @@ def argmax_in_order(values, order=None):
 def tie_order(random_tie_break, random_state, size):
     """A random permutation of ``size`` positions when ``random_tie_break``, else None (pool order).
 
+    Parameters
+    ----------
+    random_tie_break : bool
+        Whether ties are broken at random.
+    random_state : int, RandomState instance or None
+        Seeds the permutation.
+    size : int
+        The number of positions.
+
+    Returns
+    -------
+    ndarray of shape (size,) or None
+        The order in which :func:`argmax_in_order` breaks ties; None for pool order.
+
     Examples
     --------
     >>> from skal.strategies.geometry import tie_order
@@ -183,7 +241,7 @@ def tie_order(random_tie_break, random_state, size):
 
 
 def d2_seeding(Z, n_seeds, first, rng, weights=None, state=None):
-    """k-means++ seeding: row ``first``, then rows drawn with probability ∝ weight × squared
+    """K-means++ seeding: row ``first``, then rows drawn with probability ∝ weight × squared
     distance to the nearest seed so far (D² sampling, Arthur & Vassilvitskii, 2007).
 
     Once every remaining row sits on a seed (all weights 0), the rest are
@@ -191,19 +249,25 @@ def d2_seeding(Z, n_seeds, first, rng, weights=None, state=None):
 
     Parameters
     ----------
-    Z : ndarray or CSR matrix of shape (N, d), or None when ``state`` is given
+    Z : ndarray or CSR matrix of shape (N, d), or None
+        The rows to seed from; None when ``state`` is given.
     n_seeds : int
+        How many seeds to draw, ``first`` included.
     first : int
         Position of the first seed.
     rng : RandomState
-    weights : ndarray of shape (N,) or None
-    state : object with ``dist`` (squared distances, shape (N,)) and ``add_row(i)``, or None
+        The random generator of the draws.
+    weights : ndarray of shape (N,) or None, default=None
+        A weight per row multiplying its draw probability.
+    state : object or None, default=None
+        Has ``dist`` (squared distances, shape (N,)) and ``add_row(i)``.
         Defaults to ``RunningMinDistance(Z, metric="sqeuclidean")``; BADGE
         passes its factored gradient distances.
 
     Returns
     -------
-    seeds : ndarray of shape (n_seeds,), in draw order
+    seeds : ndarray of shape (n_seeds,)
+        The seeds' positions, in draw order.
     sq_dist : ndarray of shape (n_seeds,)
         Each seed's squared distance to the nearest earlier seed when drawn
         (``inf`` for the first).

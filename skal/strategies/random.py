@@ -16,6 +16,28 @@ def random_sampling(estimator, X, n_instances=1, random_tie_break=False, random_
     first" holds trivially. ``random_tie_break`` is accepted for a uniform
     signature and has no effect.
 
+    Parameters
+    ----------
+    estimator : object or None
+        Not consulted.
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool.
+    n_instances : int, default=1
+        How many rows to query.
+    random_tie_break : bool, default=False
+        Has no effect.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the draw.
+    **kwargs : dict
+        Accepted for the common signature and ignored.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+        Distinct pool positions.
+    scores : ndarray of shape (n_instances,)
+        The uniform draws that ranked them, largest first.
+
     Examples
     --------
     >>> import numpy as np

@@ -11,8 +11,21 @@ the same message.
 
 from dataclasses import dataclass
 
-from . import bayesian, cold_start, committee, contrastive, discriminative, diversity, model_change
-from . import multilabel, neighbours, random, stochastic, subsampling, uncertainty
+from . import (
+    bayesian,
+    cold_start,
+    committee,
+    contrastive,
+    discriminative,
+    diversity,
+    model_change,
+    multilabel,
+    neighbours,
+    random,
+    stochastic,
+    subsampling,
+    uncertainty,
+)
 
 __all__ = ["StrategyEntry", "STRATEGIES", "get_strategy", "resolve_strategy", "strategy_names"]
 

@@ -28,10 +28,12 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 from sklearn.pipeline import Pipeline
-from sklearn.utils import assert_all_finite, check_random_state
+from sklearn.utils import assert_all_finite
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import n_rows
+from ..parameters import check_int
+from ..seeding import draw_seed
 from ..targets import is_multilabel_model, label_proba
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "mc_probabilities",
     "check_fitted",
     "check_proba",
+    "check_posterior",
     "gradient_factors",
     "labelled_data",
 ]
@@ -55,6 +58,26 @@ def check_fitted(estimator):
     An :class:`skal.ActiveLearner` or :class:`skal.Committee` built with
     ``X_training``/``y_training`` fits itself here, as it would on ``query``.
     ``None`` (no model, for the purely representation-based strategies) passes.
+
+    Parameters
+    ----------
+    estimator : estimator, ActiveLearner, Committee or None
+        The model a strategy is about to use.
+
+    Raises
+    ------
+    NotFittedError
+        If the model is not fitted and has nothing to fit on.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal.strategies.representation import check_fitted
+    >>> check_fitted(LogisticRegression().fit([[0.], [1.]], [0, 1]))
+    >>> check_fitted(LogisticRegression())
+    Traceback (most recent call last):
+    ...
+    sklearn.exceptions.NotFittedError: This LogisticRegression instance is not fitted yet...
     """
     if estimator is None:
         return
@@ -161,6 +184,7 @@ def pool_representation(estimator, X):
     estimator : fitted estimator, ActiveLearner, Committee or None
         None means "no model": the raw features are used.
     X : array-like, sparse matrix, DataFrame or list of texts
+        The pool rows to represent.
 
     Returns
     -------
@@ -207,11 +231,27 @@ representation = pool_representation
 def labelled_representation(estimator):
     """The labelled rows of an ActiveLearner or Committee in the pool's space.
 
+    Parameters
+    ----------
+    estimator : ActiveLearner, Committee, estimator or None
+        The learner whose ``X_training_`` (a Committee's first member's) is
+        represented as :func:`pool_representation` represents the pool.
+
     Returns
     -------
     Z : ndarray or CSR matrix, or None
         None for a plain estimator, for ``None``, and for a learner without
         training data (an adopted pre-fitted model).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal import ActiveLearner
+    >>> from skal.strategies.representation import labelled_representation
+    >>> learner = ActiveLearner(LogisticRegression()).fit(np.array([[0.], [1.]]), [0, 1])
+    >>> labelled_representation(learner).shape, labelled_representation(None)
+    ((2, 1), None)
     """
     if estimator is None:
         return None
@@ -233,12 +273,18 @@ def labelled_data(estimator):
     the labels (AnchorAL's anchors per class) or the rows themselves take
     them from here unless they are passed ``X_labelled=``.
 
+    Parameters
+    ----------
+    estimator : ActiveLearner, Committee, estimator or None
+        The learner whose labelled set is wanted.
+
     Returns
     -------
-    X_training : the learner's (a Committee's first member's) ``X_training_``, or None
-    y_training : its ``y_training_``, or None
-        Both None for a plain estimator, for ``None``, and for a learner
-        without training data.
+    X_training : array-like or None
+        The learner's (a Committee's first member's) ``X_training_``.
+    y_training : array-like or None
+        Its ``y_training_``. Both None for a plain estimator, for ``None``,
+        and for a learner without training data.
 
     Examples
     --------
@@ -267,6 +313,25 @@ def labelled_data(estimator):
 def check_proba(P, n, what="predict_proba output"):
     """``P`` as a float array of shape (n, n_classes), or a ValueError naming ``what``.
 
+    Parameters
+    ----------
+    P : array-like
+        Class probabilities, one row per pool row.
+    n : int
+        The number of pool rows.
+    what : str, default="predict_proba output"
+        Names ``P`` in the messages.
+
+    Returns
+    -------
+    P : ndarray of shape (n, n_classes), float64
+        The probabilities, checked.
+
+    Raises
+    ------
+    ValueError
+        If ``P`` is not 2-D with ``n`` rows or holds NaN or inf.
+
     Examples
     --------
     >>> from skal.strategies.representation import check_proba
@@ -281,6 +346,52 @@ def check_proba(P, n, what="predict_proba output"):
     return P
 
 
+def check_posterior(P, n=None, what="Posterior samples"):
+    """``P`` as a float array of shape (n_samples, n_posterior, n_classes), or a ValueError naming ``what``.
+
+    The one check of posterior probabilities (MC dropout passes, committee
+    members) that the Bayesian strategies and :func:`mc_probabilities` run.
+
+    Parameters
+    ----------
+    P : array-like
+        Class probabilities under each posterior sample.
+    n : int or None, default=None
+        The number of pool rows ``P`` must have; None accepts any non-zero number.
+    what : str, default="Posterior samples"
+        Names ``P`` in the messages.
+
+    Returns
+    -------
+    P : ndarray of shape (n_samples, n_posterior, n_classes), float64
+        The probabilities, checked.
+
+    Raises
+    ------
+    ValueError
+        If ``P`` is not 3-D (with ``n`` rows), has no rows, or holds NaN or inf.
+
+    Examples
+    --------
+    >>> from skal.strategies.representation import check_posterior
+    >>> check_posterior([[[0.5, 0.5], [0.9, 0.1]]]).shape
+    (1, 2, 2)
+    >>> check_posterior([[0.5, 0.5]])
+    Traceback (most recent call last):
+    ...
+    ValueError: Posterior samples must have shape (n_samples, n_posterior, n_classes), got (1, 2).
+    """
+    P = np.asarray(P, dtype=np.float64)
+    if P.ndim != 3 or (n is not None and P.shape[0] != n):
+        rows = "" if n is None else f" with n_samples={n}"
+        raise ValueError(f"{what} must have shape (n_samples, n_posterior, n_classes){rows}, got {P.shape}.")
+    if P.shape[0] == 0:
+        raise ValueError("The pool is empty: there is nothing to query.")
+    if not np.isfinite(P).all():
+        raise ValueError(f"{what} contain NaN or inf.")
+    return P
+
+
 def gradient_factors(estimator, X):
     """The two factors of the last-layer gradients at the predicted label: ``(A, H)``.
 
@@ -291,10 +402,20 @@ def gradient_factors(estimator, X):
     dtype kept, CSR stays CSR), from which norms and inner products of the
     gradients factor without building them.
 
+    Parameters
+    ----------
+    estimator : fitted classifier, ActiveLearner or Committee
+        A model with ``predict_proba`` (per-label probabilities for a
+        multi-label one).
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool.
+
     Returns
     -------
     A : ndarray of shape (n_samples, n_classes)
+        The residuals ``p − e_ŷ`` (``p − [p > 0.5]`` for a multi-label model).
     H : ndarray or CSR matrix of shape (n_samples, n_features)
+        The pool representation, the last layer's input.
 
     Examples
     --------
@@ -333,9 +454,17 @@ def gradient_embedding(estimator, X):
     :func:`skal.strategies.badge_sampling` does not build this matrix; it
     works on :func:`gradient_factors`.
 
+    Parameters
+    ----------
+    estimator : fitted classifier, ActiveLearner or Committee
+        A model with ``gradient_embedding`` or ``predict_proba``.
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool.
+
     Returns
     -------
     G : ndarray of shape (n_samples, n_classes * n_features) or CSR matrix
+        One gradient per pool row, flattened class-major.
 
     Examples
     --------
@@ -357,19 +486,22 @@ def gradient_embedding(estimator, X):
     return (A[:, :, None] * H[:, None, :]).reshape(n, -1)
 
 
-def _check_mc_samples(mc_samples):
-    if isinstance(mc_samples, bool) or not isinstance(mc_samples, numbers.Integral) or mc_samples < 2:
-        raise ValueError(
-            f"mc_samples must be an integer >= 2 (disagreement needs several posterior samples), "
-            f"got {mc_samples!r}."
-        )
-
-
 def _seed(random_state):
-    """An int seed for torch-based models from any random_state."""
+    """An int seed for torch-based models: None and ints as they are, one drawn from a RandomState."""
     if random_state is None or isinstance(random_state, numbers.Integral):
         return random_state
-    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    return draw_seed(random_state)
+
+
+def _predict_nonlinearity(net):
+    """The function a skorch net applies to its module's output in ``predict_proba`` (softmax, ...).
+
+    skorch (1.x) has no public accessor for it: ``net._get_predict_nonlinearity()``
+    is the private method its own ``predict_proba`` calls, resolving the
+    ``predict_nonlinearity="auto"`` default from the criterion. This is the
+    one place skal reaches into skorch's private API.
+    """
+    return net._get_predict_nonlinearity()
 
 
 def _skorch_net(estimator):
@@ -398,7 +530,7 @@ def _skorch_mc_proba(net, X, mc_samples, seed):
             f"{type(module).__name__} has no dropout layer, so MC dropout would return identical "
             "samples. Add dropout to the module, or use a Committee."
         )
-    nonlinearity = net._get_predict_nonlinearity()
+    nonlinearity = _predict_nonlinearity(net)
     modes = [(m, m.training) for m in module.modules()]
     chunks = []
     try:
@@ -437,20 +569,38 @@ def mc_probabilities(estimator, X, mc_samples=20, random_state=None):
     Parameters
     ----------
     estimator : fitted model, ActiveLearner or Committee
-    X : pool
+        The source of the posterior samples, as listed above.
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool.
     mc_samples : int, default=20
         Number of stochastic forward passes; at least 2.
     random_state : int, RandomState instance or None, default=None
         Seeds the dropout masks (torch's CPU generator, restored afterwards
         for skorch nets).
 
+    Returns
+    -------
+    P : ndarray of shape (n_samples, n_posterior, n_classes)
+        Each pool row's class probabilities under each posterior sample.
+
     Raises
     ------
     ValueError
         If ``mc_samples < 2``, if the model offers no posterior samples, or if
         the probabilities are malformed or hold NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal import ActiveLearner, Committee
+    >>> from skal.strategies.representation import mc_probabilities
+    >>> X, y = np.array([[0.], [1.], [2.], [3.]]), [0, 0, 1, 1]
+    >>> committee = Committee([ActiveLearner(LogisticRegression(C=c)) for c in (0.1, 10.)]).fit(X, y)
+    >>> mc_probabilities(committee, X).shape
+    (4, 2, 2)
     """
-    _check_mc_samples(mc_samples)
+    check_int(mc_samples, "mc_samples", minimum=2)
     check_fitted(estimator)
     n = n_rows(X)
     if hasattr(estimator, "predict_proba_mc"):
@@ -469,12 +619,4 @@ def mc_probabilities(estimator, X, mc_samples=20, random_state=None):
             )
         P = _skorch_mc_proba(net, X if transform is None else transform.transform(X), mc_samples,
                              _seed(random_state))
-    P = np.asarray(P, dtype=float)
-    if P.ndim != 3 or P.shape[0] != n:
-        raise ValueError(
-            f"Posterior probabilities must have shape (n_samples, n_posterior, n_classes) with "
-            f"n_samples={n}, got {P.shape}."
-        )
-    if not np.isfinite(P).all():
-        raise ValueError("The posterior probabilities contain NaN or inf.")
-    return P
+    return check_posterior(P, n, "Posterior probabilities")

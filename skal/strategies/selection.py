@@ -8,8 +8,6 @@ most informative first, and take a ``random_state`` where chance enters.
 pool row.
 """
 
-import numbers
-
 import numpy as np
 from sklearn.utils import check_random_state
 
@@ -27,8 +25,10 @@ def check_score_rows(scores, X_pool, what="The scores"):
 
     Parameters
     ----------
-    scores : array-like, one entry or row per pool row
-    X_pool : the pool that was scored
+    scores : array-like
+        What a model or measure returned: one entry (or row) per pool row.
+    X_pool : array-like, sparse matrix, DataFrame or list of texts
+        The pool that was scored.
     what : str, default="The scores"
         Names the scores in the message.
 
@@ -112,11 +112,14 @@ def multi_argmax(values, n_instances=1):
     Parameters
     ----------
     values : array-like of shape (n_samples,)
+        One utility per pool row, higher is more informative.
     n_instances : int, default=1
+        How many positions to return.
 
     Returns
     -------
     indices : ndarray of shape (n_instances,)
+        Their positions, largest value first.
 
     Examples
     --------
@@ -137,12 +140,16 @@ def shuffled_argmax(values, n_instances=1, random_state=None):
     Parameters
     ----------
     values : array-like of shape (n_samples,)
+        One utility per pool row, higher is more informative.
     n_instances : int, default=1
+        How many positions to return.
     random_state : int, RandomState instance or None, default=None
+        Seeds the order among equal values.
 
     Returns
     -------
     indices : ndarray of shape (n_instances,)
+        Their positions, largest value first.
 
     Examples
     --------
@@ -158,14 +165,17 @@ def weighted_random(weights, n_instances=1, random_state=None):
 
     Parameters
     ----------
-    weights : array-like of shape (n_samples,), non-negative, with a positive sum
+    weights : array-like of shape (n_samples,)
+        Non-negative weight of each pool row, with a positive sum.
     n_instances : int, default=1
         At most the number of positive weights.
     random_state : int, RandomState instance or None, default=None
+        Seeds the draw.
 
     Returns
     -------
     indices : ndarray of shape (n_instances,)
+        The drawn positions, in draw order.
 
     Examples
     --------
@@ -185,8 +195,6 @@ def weighted_random(weights, n_instances=1, random_state=None):
             f"n_instances={n_instances} distinct rows cannot be drawn: only {positive} of the "
             f"{size} weights are positive."
         )
-    if isinstance(n_instances, bool) or not isinstance(n_instances, numbers.Integral):
-        raise ValueError(f"n_instances must be an integer, got {n_instances!r}.")
     rng = check_random_state(random_state)
     return rng.choice(size, size=n_instances, replace=False, p=weights / weights.sum())
 

@@ -12,8 +12,8 @@ without training data works (see :mod:`skal.strategies.cold_start`).
 import numpy as np
 from scipy.stats import entropy as _entropy
 
-from .unfitted import cold_start_scores, predict_or_none
 from .selection import select_top
+from .unfitted import cold_start_scores, predict_or_none
 
 __all__ = [
     "proba_uncertainty",
@@ -29,13 +29,47 @@ __all__ = [
 
 
 def proba_uncertainty(proba):
-    """Least confidence ``1 - max_k p_k`` of each row of ``proba``."""
+    """Least confidence ``1 - max_k p_k`` of each row of ``proba``.
+
+    Parameters
+    ----------
+    proba : array-like of shape (n_samples, n_classes)
+        Class probabilities, one row per pool row.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        One minus each row's largest probability.
+
+    Examples
+    --------
+    >>> from skal.strategies import proba_uncertainty
+    >>> proba_uncertainty([[0.5, 0.5], [0.9, 0.1]])
+    array([0.5, 0.1])
+    """
     proba = np.asarray(proba, dtype=float)
     return 1.0 - proba.max(axis=1)
 
 
 def proba_margin(proba):
-    """Margin ``p_(1) - p_(2)`` between the two most likely classes (0 for one class)."""
+    """Margin ``p_(1) - p_(2)`` between the two most likely classes (0 for one class).
+
+    Parameters
+    ----------
+    proba : array-like of shape (n_samples, n_classes)
+        Class probabilities, one row per pool row.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        The gap between each row's two largest probabilities.
+
+    Examples
+    --------
+    >>> from skal.strategies import proba_margin
+    >>> proba_margin([[0.5, 0.5], [0.9, 0.1]])
+    array([0. , 0.8])
+    """
     proba = np.asarray(proba, dtype=float)
     if proba.shape[1] < 2:
         return np.zeros(proba.shape[0])
@@ -44,7 +78,24 @@ def proba_margin(proba):
 
 
 def proba_entropy(proba):
-    """Shannon entropy (natural log) of each row of ``proba``."""
+    """Shannon entropy (natural log) of each row of ``proba``.
+
+    Parameters
+    ----------
+    proba : array-like of shape (n_samples, n_classes)
+        Class probabilities, one row per pool row.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        The entropy of each row.
+
+    Examples
+    --------
+    >>> from skal.strategies import proba_entropy
+    >>> proba_entropy([[0.5, 0.5], [0.9, 0.1]]).round(3)
+    array([0.693, 0.325])
+    """
     return _entropy(np.asarray(proba, dtype=float), axis=1)
 
 
@@ -53,13 +104,17 @@ def classifier_uncertainty(classifier, X, **predict_proba_kwargs):
 
     Parameters
     ----------
-    classifier : fitted classifier with ``predict_proba``
-    X : pool accepted by ``classifier.predict_proba``
-    **predict_proba_kwargs : passed to ``predict_proba``
+    classifier : fitted classifier, ActiveLearner or Committee
+        A model with ``predict_proba``; one not fitted yet gets the neutral score.
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool, as ``classifier.predict_proba`` takes it.
+    **predict_proba_kwargs : dict
+        Passed to ``predict_proba``.
 
     Returns
     -------
     ndarray of shape (n_samples,)
+        The least-confidence uncertainty of each pool row.
 
     Examples
     --------
@@ -84,6 +139,20 @@ def classifier_margin(classifier, X, **predict_proba_kwargs):
     *smallest* margin is the most informative, so :func:`margin_sampling`
     ranks by ``1 - margin``. A classifier not fitted yet scores 0 everywhere.
 
+    Parameters
+    ----------
+    classifier : fitted classifier, ActiveLearner or Committee
+        A model with ``predict_proba``; one not fitted yet gets the neutral score.
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool, as ``classifier.predict_proba`` takes it.
+    **predict_proba_kwargs : dict
+        Passed to ``predict_proba``.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        The margin of each pool row.
+
     Examples
     --------
     >>> from sklearn.linear_model import LogisticRegression
@@ -100,6 +169,20 @@ def classifier_margin(classifier, X, **predict_proba_kwargs):
 
 def classifier_entropy(classifier, X, **predict_proba_kwargs):
     """Entropy of the predicted class distribution (natural log); 0 for a classifier not fitted yet.
+
+    Parameters
+    ----------
+    classifier : fitted classifier, ActiveLearner or Committee
+        A model with ``predict_proba``; one not fitted yet gets the neutral score.
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool, as ``classifier.predict_proba`` takes it.
+    **predict_proba_kwargs : dict
+        Passed to ``predict_proba``.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        The entropy of each pool row's predicted class distribution.
 
     Examples
     --------
@@ -122,12 +205,18 @@ def uncertainty_sampling(classifier, X, n_instances=1, random_tie_break=False,
     Parameters
     ----------
     classifier : fitted classifier, ActiveLearner or Committee
-    X : pool (array, sparse matrix, list of strings, DataFrame...)
+        A model with ``predict_proba``; one not fitted yet scores every row
+        alike (modAL's cold start).
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool, as ``classifier.predict_proba`` takes it.
     n_instances : int, default=1
+        How many rows to query.
     random_tie_break : bool, default=False
-        Break ties among equal scores at random.
+        Break ties among equal scores at random instead of by position.
     random_state : int, RandomState instance or None, default=None
-    **predict_proba_kwargs : passed to ``predict_proba``
+        Seeds the tie break.
+    **predict_proba_kwargs : dict
+        Passed to ``predict_proba``.
 
     Returns
     -------
@@ -154,9 +243,40 @@ def margin_sampling(classifier, X, n_instances=1, random_tie_break=False,
                     random_state=None, **predict_proba_kwargs):
     """Query the rows with the smallest margin between the two top classes.
 
-    Returns the indices (most informative first) and their scores
-    ``1 - margin``, so that higher is more informative as in every strategy.
-    See :func:`uncertainty_sampling` for the parameters.
+    The scores are ``1 - margin``, so that higher is more informative as in
+    every strategy.
+
+    Parameters
+    ----------
+    classifier : fitted classifier, ActiveLearner or Committee
+        A model with ``predict_proba``; one not fitted yet scores every row
+        alike (modAL's cold start).
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool, as ``classifier.predict_proba`` takes it.
+    n_instances : int, default=1
+        How many rows to query.
+    random_tie_break : bool, default=False
+        Break ties among equal scores at random instead of by position.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the tie break.
+    **predict_proba_kwargs : dict
+        Passed to ``predict_proba``.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+        Pool positions, most informative first.
+    scores : ndarray of shape (n_instances,)
+        Their scores ``1 - margin``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal.strategies import margin_sampling
+    >>> clf = LogisticRegression().fit([[-2.], [2.]], [0, 1])
+    >>> margin_sampling(clf, np.array([[-3.], [0.1], [3.]]), n_instances=2)[0]
+    array([1, 0])
     """
     scores = 1.0 - classifier_margin(classifier, X, **predict_proba_kwargs)
     return select_top(scores, n_instances, random_tie_break, random_state)
@@ -166,8 +286,37 @@ def entropy_sampling(classifier, X, n_instances=1, random_tie_break=False,
                      random_state=None, **predict_proba_kwargs):
     """Query the rows whose predicted class distribution has the highest entropy.
 
-    Returns the indices (most informative first) and their entropies.
-    See :func:`uncertainty_sampling` for the parameters.
+    Parameters
+    ----------
+    classifier : fitted classifier, ActiveLearner or Committee
+        A model with ``predict_proba``; one not fitted yet scores every row
+        alike (modAL's cold start).
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool, as ``classifier.predict_proba`` takes it.
+    n_instances : int, default=1
+        How many rows to query.
+    random_tie_break : bool, default=False
+        Break ties among equal scores at random instead of by position.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the tie break.
+    **predict_proba_kwargs : dict
+        Passed to ``predict_proba``.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_instances,)
+        Pool positions, most informative first.
+    scores : ndarray of shape (n_instances,)
+        Their entropies (natural log).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal.strategies import entropy_sampling
+    >>> clf = LogisticRegression().fit([[-2.], [2.]], [0, 1])
+    >>> entropy_sampling(clf, np.array([[-3.], [0.1], [3.]]))[0]
+    array([1])
     """
     scores = classifier_entropy(classifier, X, **predict_proba_kwargs)
     return select_top(scores, n_instances, random_tie_break, random_state)

@@ -8,14 +8,13 @@ ranked batch sampling starts from the most central pool row
 is checked (empty, NaN/inf) before neutral scores are handed out.
 """
 
-import numbers
-
 import numpy as np
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import pairwise_distances_chunked
 from sklearn.utils import check_random_state
 
 from ..data import check_pool, take_rows
+from ..parameters import check_int
 from ..query_calls import check_pool_values
 from .selection import check_score_rows
 
@@ -27,6 +26,17 @@ def is_cold(estimator):
 
     A learner given ``X_training``/``y_training`` fits itself here (modAL's
     constructor semantics) and is not cold.
+
+    Parameters
+    ----------
+    estimator : object
+        Any estimator; only those with ``ensure_fitted`` (skal's learners and
+        committees) can be cold.
+
+    Returns
+    -------
+    bool
+        True when ``estimator`` has no model and no training data.
 
     Examples
     --------
@@ -46,6 +56,21 @@ def cold_start_scores(estimator, X, value):
     Raises the usual ValueError for an empty pool or one holding NaN/inf the
     estimator cannot take.
 
+    Parameters
+    ----------
+    estimator : object or None
+        The model not fitted yet, whose input checks the pool must pass;
+        None skips them.
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool.
+    value : float
+        The neutral score.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        ``value`` for every pool row.
+
     Examples
     --------
     >>> import numpy as np
@@ -61,6 +86,23 @@ def cold_start_scores(estimator, X, value):
 
 def predict_or_none(method, estimator, X, **kwargs):
     """``estimator.<method>(X, **kwargs)`` checked for one row per pool row, or None if not fitted.
+
+    Parameters
+    ----------
+    method : str
+        The method to call, such as ``"predict_proba"`` or ``"vote"``.
+    estimator : object
+        The model.
+    X : array-like, sparse matrix, DataFrame or list of texts
+        The pool.
+    **kwargs : dict
+        Passed to the method.
+
+    Returns
+    -------
+    array-like or None
+        What the method returned, or None when it raised
+        :class:`~sklearn.exceptions.NotFittedError`.
 
     Examples
     --------
@@ -90,9 +132,11 @@ def select_cold_start_instance(X, metric="euclidean", n_jobs=None, max_reference
     Parameters
     ----------
     X : array-like or sparse matrix of shape (n_samples, n_features)
+        The pool, numeric.
     metric : str or callable, default="euclidean"
         Passed to :func:`~sklearn.metrics.pairwise_distances_chunked`.
     n_jobs : int or None, default=None
+        Passed to :func:`~sklearn.metrics.pairwise_distances_chunked`.
     max_reference : int, default=10000
         Pools up to this size are exact (modAL's pick).
     random_state : int, RandomState instance or None, default=None
@@ -101,7 +145,9 @@ def select_cold_start_instance(X, metric="euclidean", n_jobs=None, max_reference
     Returns
     -------
     index : int
-    row : the row at ``index``, shape (1, n_features), same container type as ``X``
+        The position of the most central row.
+    row : array-like of shape (1, n_features)
+        That row, in the container type of ``X``.
 
     Examples
     --------
@@ -111,8 +157,7 @@ def select_cold_start_instance(X, metric="euclidean", n_jobs=None, max_reference
     1
     """
     size = check_pool(X, 1)
-    if isinstance(max_reference, bool) or not isinstance(max_reference, numbers.Integral) or max_reference < 1:
-        raise ValueError(f"max_reference must be a positive integer, got {max_reference!r}.")
+    check_int(max_reference, "max_reference")
     Z = X.to_numpy() if hasattr(X, "to_numpy") else X
     if size > max_reference:
         rows = np.sort(check_random_state(random_state).choice(size, max_reference, replace=False))
