@@ -102,7 +102,7 @@ def test_make_stochastic_wraps_any_utility_and_pickles(learner):
 def test_bad_input():
     with pytest.raises(ValueError, match="non-negative scores"):
         stochastic_batch([1.0, -1.0], 1)
-    with pytest.raises(ValueError, match="mode must be one of"):
+    with pytest.raises(ValueError, match="mode. parameter must be one of"):
         stochastic_batch([1.0], 1, mode="gumbel")
     with pytest.raises(ValueError, match="beta"):
         make_stochastic(classifier_entropy, beta=-1)
