@@ -255,3 +255,24 @@ def test_learner_queries_with_each_multilabel_strategy(strategy):
         idx, rows = learner.query(X, n_instances=4)
     assert len(set(idx)) == 4
     np.testing.assert_array_equal(rows, X[idx])
+
+
+def test_strategies_are_marked_and_documented_from_their_own_signature():
+    import inspect
+
+    from skal.targets import check_single_label_strategy
+
+    strategies = [getattr(ml, name) for name in ml.__all__ if name not in ("proba_mean_entropy", "cvirs",
+                                                                           "label_cardinality_inconsistency")]
+    assert len(strategies) == 11
+    X = np.arange(8.0).reshape(-1, 1)
+    learner = ActiveLearner(OneVsRestClassifier(LogisticRegression())).fit(X, np.c_[X > 2, X > 5].astype(int))
+    for strategy in strategies:
+        assert strategy.multi_label is True
+        check_single_label_strategy(strategy, learner)  # accepted for a multi-label learner
+        assert "{sections}" not in strategy.__doc__
+        for name, parameter in inspect.signature(strategy).parameters.items():
+            default = "" if parameter.default is inspect.Parameter.empty else f", default={parameter.default!r}"
+            assert f"\n{name} : " in strategy.__doc__, (strategy.__name__, name)
+            if name == "n_instances":
+                assert f"n_instances : int{default}\n" in strategy.__doc__

@@ -113,6 +113,13 @@ def test_bad_input(pool):
         anchoral_sampling(None, pool, X_labelled=pool[:3])
     with pytest.raises(ValueError, match="space"):
         NeighbourIndex(space="ip").fit(pool)
+    for name in ("M", "ef_construction", "ef", "n_threads"):  # a bool is not a count
+        with pytest.raises(ValueError, match=name):
+            NeighbourIndex(**{name: True}).fit(pool)
+    with pytest.raises(ValueError, match="subpool_size"):
+        anchoral(uncertainty_sampling, subpool_size=2.0)
+    with pytest.raises(ValueError, match="strategy must be a callable"):
+        seals("margin")
     import scipy.sparse as sp
 
     with pytest.raises(ValueError, match="dense embeddings"):

@@ -102,10 +102,15 @@ def test_make_stochastic_wraps_any_utility_and_pickles(learner):
 def test_bad_input():
     with pytest.raises(ValueError, match="non-negative scores"):
         stochastic_batch([1.0, -1.0], 1)
-    with pytest.raises(ValueError, match="mode must be one of"):
+    with pytest.raises(ValueError, match="mode. parameter must be one of"):
         stochastic_batch([1.0], 1, mode="gumbel")
     with pytest.raises(ValueError, match="beta"):
         make_stochastic(classifier_entropy, beta=-1)
+    for beta in (True, np.inf, "1"):
+        with pytest.raises(ValueError, match="beta"):
+            stochastic_batch([1.0, 2.0], 1, beta=beta)
+    with pytest.raises(ValueError, match="utility must be a callable"):
+        make_stochastic("entropy")
     with pytest.raises(ValueError, match="NaN"):
         stochastic_batch([np.nan, 1.0], 1, mode="softmax")
     rng = np.random.RandomState(0)

@@ -11,13 +11,12 @@ members taken as posterior samples; see
 strategies.
 """
 
-import numbers
-
 import numpy as np
 from scipy.special import entr
 from sklearn.utils import check_random_state, gen_batches
 
 from ..data import check_pool
+from ..parameters import check_int
 from .geometry import argmax_in_order, tie_order
 from .representation import mc_probabilities
 from .selection import select_top
@@ -51,10 +50,12 @@ def bald(samples):
     Parameters
     ----------
     samples : array-like of shape (n_samples, n_posterior, n_classes)
+        Class probabilities of every pool row under each posterior sample.
 
     Returns
     -------
     ndarray of shape (n_samples,)
+        The mutual information of each row, in nats (non-negative).
 
     Examples
     --------
@@ -129,11 +130,15 @@ def batch_bald(samples, n_instances=1, num_configurations=1000, random_tie_break
     Parameters
     ----------
     samples : array-like of shape (n_samples, n_posterior, n_classes)
+        Class probabilities of every pool row under each posterior sample.
     n_instances : int, default=1
+        Size of the batch.
     num_configurations : int, default=1000
         Label configurations kept for the joint entropy.
     random_tie_break : bool, default=False
+        Break ties between equal gains at random instead of by position.
     random_state : int, RandomState instance or None, default=None
+        Seeds the sampled configurations and the tie-breaking.
 
     Returns
     -------
@@ -155,9 +160,7 @@ def batch_bald(samples, n_instances=1, num_configurations=1000, random_tie_break
     P = _check_samples(samples)
     n, n_posterior, n_classes = P.shape
     check_pool(P, n_instances)
-    if (isinstance(num_configurations, bool) or not isinstance(num_configurations, numbers.Integral)
-            or num_configurations < 1):
-        raise ValueError(f"num_configurations must be a positive integer, got {num_configurations!r}.")
+    check_int(num_configurations, "num_configurations")
     rng = check_random_state(random_state)
     order = tie_order(random_tie_break, rng, n)
     conditional = entr(P).sum(axis=2).mean(axis=1)  # mean_s H(y_i | w_s)
@@ -186,11 +189,15 @@ def bald_sampling(estimator, X, n_instances=1, random_tie_break=False, random_st
 
     Parameters
     ----------
-    estimator : fitted model with ``predict_proba_mc``, a skorch net with
-        dropout, a Committee, or an ActiveLearner around one of them
-    X : pool
+    estimator : model with posterior samples, Committee, or ActiveLearner around one
+        A fitted model with ``predict_proba_mc``, a skorch net with dropout,
+        or a Committee (its members are the posterior samples).
+    X : array-like, sparse matrix or list of texts
+        The pool.
     n_instances : int, default=1
+        Rows to query.
     random_tie_break : bool, default=False
+        Break ties between equal scores at random instead of by position.
     random_state : int, RandomState instance or None, default=None
         Seeds the dropout masks and the tie-breaking.
     mc_samples : int, default=20
@@ -198,8 +205,10 @@ def bald_sampling(estimator, X, n_instances=1, random_tie_break=False, random_st
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,), most informative first
-    scores : ndarray of shape (n_instances,), their BALD scores
+    indices : ndarray of shape (n_instances,)
+        Pool positions, most informative first.
+    scores : ndarray of shape (n_instances,)
+        Their BALD scores.
 
     Notes
     -----
@@ -232,19 +241,40 @@ def batch_bald_sampling(estimator, X, n_instances=1, random_tie_break=False, ran
 
     Parameters
     ----------
-    estimator : fitted model with posterior samples (see :func:`bald_sampling`)
-    X : pool
+    estimator : model with posterior samples, Committee, or ActiveLearner around one
+        As for :func:`bald_sampling`.
+    X : array-like, sparse matrix or list of texts
+        The pool.
     n_instances : int, default=1
+        Size of the batch.
     random_tie_break : bool, default=False
+        Break ties between equal gains at random instead of by position.
     random_state : int, RandomState instance or None, default=None
         Seeds the dropout masks and the sampled configurations.
     mc_samples : int, default=20
+        MC-dropout forward passes (at least 2; a Committee uses its members).
     num_configurations : int, default=1000
+        Label configurations kept for the joint entropy (see :func:`batch_bald`).
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,), in pick order
-    gains : ndarray of shape (n_instances,), each pick's gain in joint mutual information
+    indices : ndarray of shape (n_instances,)
+        Pool positions, in pick order.
+    gains : ndarray of shape (n_instances,)
+        Each pick's gain in joint mutual information.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from skal import ActiveLearner, Committee
+    >>> from skal.strategies import batch_bald_sampling
+    >>> X = np.arange(40.).reshape(-1, 1); y = (X[:, 0] % 4 == 0).astype(int)
+    >>> committee = Committee([ActiveLearner(DecisionTreeClassifier(max_depth=d, random_state=0))
+    ...                        for d in (1, 2, 6)]).fit(X, y)
+    >>> idx, gains = batch_bald_sampling(committee, X, n_instances=3, random_state=0)
+    >>> len(set(idx.tolist())), bool(gains[0] >= gains[-1])
+    (3, True)
     """
     check_pool(X, n_instances)
     rng = check_random_state(random_state)

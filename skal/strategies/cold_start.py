@@ -22,8 +22,6 @@ as well as later batches, which they keep away from the rows already labelled.
   touches.
 """
 
-import numbers
-
 import numpy as np
 import scipy.sparse as sp
 from sklearn.metrics import pairwise_distances_argmin
@@ -32,20 +30,14 @@ from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.extmath import row_norms
 
 from ..data import check_pool, n_rows
+from ..parameters import check_int, check_real
+from ..seeding import draw_seed
 from . import geometry
 from .diversity import kmeans_clusters
 from .geometry import RunningMinDistance, argmax_in_order, sq_distance_blocks, tie_order
 from .representation import check_fitted, labelled_data, pool_representation
 
 __all__ = ["ball_graph", "coverage_radius", "probcover_sampling", "typicality", "typiclust_sampling"]
-
-_MAX_SEED = np.iinfo(np.int32).max
-
-
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-
 
 def _labelled(estimator, X_labelled):
     if X_labelled is None:
@@ -62,6 +54,7 @@ def typicality(Z, n_neighbors=20):
     Parameters
     ----------
     Z : ndarray or CSR matrix of shape (n, d)
+        The rows, in the representation compared.
     n_neighbors : int, default=20
         Fewer when ``Z`` has fewer other rows.
 
@@ -109,8 +102,10 @@ def typiclust_sampling(estimator, X, n_instances=1, random_tie_break=False, rand
     estimator : fitted estimator, ActiveLearner, Committee or None
         Supplies the representation (None: the raw features); the labels are
         never used.
-    X : pool
+    X : array-like, sparse matrix or list of texts
+        The pool.
     n_instances : int, default=1
+        Rows to query.
     random_tie_break : bool, default=False
         Accepted for the common signature; has no effect.
     random_state : int, RandomState instance or None, default=None
@@ -122,12 +117,16 @@ def typiclust_sampling(estimator, X, n_instances=1, random_tie_break=False, rand
     max_clusters : int, default=500
         The paper's cap.
     min_cluster_size : int, default=5
+        Clusters smaller than this are passed over while larger ones remain.
     max_typicality_rows : int, default=1000
+        Most cluster members a typicality is computed on (at least 2).
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,), in pick order
-    scores : ndarray of shape (n_instances,), their typicality
+    indices : ndarray of shape (n_instances,)
+        Pool positions, in pick order.
+    scores : ndarray of shape (n_instances,)
+        Their typicality.
 
     Examples
     --------
@@ -141,10 +140,9 @@ def typiclust_sampling(estimator, X, n_instances=1, random_tie_break=False, rand
     """
     size = check_pool(X, n_instances)
     for value, name in ((n_neighbors, "n_neighbors"), (max_clusters, "max_clusters"),
-                        (min_cluster_size, "min_cluster_size"), (max_typicality_rows, "max_typicality_rows")):
-        _positive_int(value, name)
-    if max_typicality_rows < 2:
-        raise ValueError(f"max_typicality_rows must be at least 2, got {max_typicality_rows}.")
+                        (min_cluster_size, "min_cluster_size")):
+        check_int(value, name)
+    check_int(max_typicality_rows, "max_typicality_rows", minimum=2)
     check_fitted(estimator)
     rng = check_random_state(random_state)
     Z = pool_representation(estimator, X)
@@ -153,7 +151,7 @@ def typiclust_sampling(estimator, X, n_instances=1, random_tie_break=False, rand
     n_clusters = min(max(n_instances, min(n_labelled + n_instances, max_clusters)), size)
     # The pool is clustered and the labelled rows join their nearest centre: the paper clusters
     # both together, which for |L| << N differs little and would copy the pool.
-    pool_labels, centres = kmeans_clusters(Z, n_clusters, rng.randint(_MAX_SEED))
+    pool_labels, centres = kmeans_clusters(Z, n_clusters, draw_seed(rng))
     sizes = np.bincount(pool_labels, minlength=n_clusters)
     taken = np.zeros(n_clusters)
     if L is not None:
@@ -193,9 +191,23 @@ def coverage_radius(Z, purity=0.95, n_clusters=10, n_queries=500, random_state=N
     row (O(n_queries·N·d), chunked), with ``n_clusters`` the number of
     classes expected (Yehuda et al. use the number of classes and purity 0.95).
 
+    Parameters
+    ----------
+    Z : ndarray or CSR matrix of shape (N, d)
+        The rows, in the representation compared.
+    purity : float in (0, 1], default=0.95
+        Share of balls that must be pure.
+    n_clusters : int, default=10
+        k-means clusters taken as pseudo-labels.
+    n_queries : int, default=500
+        Rows whose distance to another cluster is measured.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the k-means and the choice of query rows.
+
     Returns
     -------
     radius : float
+        The ball radius ``δ`` (euclidean).
 
     Examples
     --------
@@ -206,13 +218,12 @@ def coverage_radius(Z, purity=0.95, n_clusters=10, n_queries=500, random_state=N
     >>> bool(5 < coverage_radius(X, n_clusters=2, random_state=0) < 7.5)  # about the gap between the groups
     True
     """
-    _positive_int(n_clusters, "n_clusters")
-    _positive_int(n_queries, "n_queries")
-    if not 0 < purity <= 1:
-        raise ValueError(f"purity must be in (0, 1], got {purity!r}.")
+    check_int(n_clusters, "n_clusters")
+    check_int(n_queries, "n_queries")
+    check_real(purity, "purity", 0, 1, closed="right")
     rng = check_random_state(random_state)
     n = Z.shape[0]
-    labels, _ = kmeans_clusters(Z, min(n_clusters, n), rng.randint(_MAX_SEED))
+    labels, _ = kmeans_clusters(Z, min(n_clusters, n), draw_seed(rng))
     queries = np.sort(rng.choice(n, min(n_queries, n), replace=False))
     Q = Z[queries]
     other = np.full(queries.shape[0], np.inf)
@@ -236,7 +247,9 @@ def ball_graph(Z, radius, n_neighbors=None, random_state=None):
     Parameters
     ----------
     Z : ndarray or CSR matrix of shape (N, d)
+        The rows, in the representation compared.
     radius : float
+        Ball radius (euclidean): two rows are joined when at most this far apart.
     n_neighbors : int or None, default=None
         None: the exact radius graph (:meth:`~sklearn.neighbors.NearestNeighbors.radius_neighbors_graph`,
         O(N²·d) time, memory of the edges only). An int: each row's
@@ -250,6 +263,7 @@ def ball_graph(Z, radius, n_neighbors=None, random_state=None):
     Returns
     -------
     CSR matrix of shape (N, N), boolean
+        Entry ``(i, j)`` is True when row ``j`` lies in the ball of row ``i``.
 
     Examples
     --------
@@ -297,17 +311,21 @@ def probcover_sampling(estimator, X, n_instances=1, random_tie_break=False, rand
     ----------
     estimator : fitted estimator, ActiveLearner, Committee or None
         Supplies the representation; labels are never used.
-    X : pool
+    X : array-like, sparse matrix or list of texts
+        The pool.
     n_instances : int, default=1
+        Rows to query.
     random_tie_break : bool, default=False
         Break ties between equal coverage gains at random.
     random_state : int, RandomState instance or None, default=None
+        Seeds the radius estimate, the index, the ties and the fill-in picks.
     X_labelled : rows like ``X``, default=None
         By default the learner's training rows.
     radius : float or None, default=None
         ``δ``; None chooses it by :func:`coverage_radius` with ``purity``
         and ``n_clusters``.
     purity : float, default=0.95
+        Purity the radius is chosen for (see :func:`coverage_radius`).
     n_clusters : int or None, default=None
         Pseudo-classes for the radius; None: the estimator's number of
         classes, else 10.
@@ -318,7 +336,8 @@ def probcover_sampling(estimator, X, n_instances=1, random_tie_break=False, rand
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,), in pick order
+    indices : ndarray of shape (n_instances,)
+        Pool positions, in pick order.
     scores : ndarray of shape (n_instances,)
         The rows each pick newly covered (0 for random fill-ins).
 
@@ -331,20 +350,17 @@ def probcover_sampling(estimator, X, n_instances=1, random_tie_break=False, rand
     (array([0, 5]), array([5., 3.]))
     """
     size = check_pool(X, n_instances)
-    if radius is not None and (isinstance(radius, bool) or not isinstance(radius, numbers.Real) or not radius > 0):
-        raise ValueError(f"radius must be a positive number or None, got {radius!r}.")
-    if n_neighbors is not None:
-        _positive_int(n_neighbors, "n_neighbors")
-    if n_clusters is not None:
-        _positive_int(n_clusters, "n_clusters")
+    check_real(radius, "radius", 0, None, closed="neither", allow_none=True)
+    check_int(n_neighbors, "n_neighbors", allow_none=True)
+    check_int(n_clusters, "n_clusters", allow_none=True)
     check_fitted(estimator)
     rng = check_random_state(random_state)
     Z = pool_representation(estimator, X)
     if radius is None:
         classes = getattr(estimator, "classes_", None)
         k = n_clusters if n_clusters is not None else (len(classes) if classes is not None else 10)
-        radius = coverage_radius(Z, purity=purity, n_clusters=max(2, k), random_state=rng.randint(_MAX_SEED))
-    A = ball_graph(Z, radius, n_neighbors, random_state=rng.randint(_MAX_SEED))
+        radius = coverage_radius(Z, purity=purity, n_clusters=max(2, k), random_state=draw_seed(rng))
+    A = ball_graph(Z, radius, n_neighbors, random_state=draw_seed(rng))
     covered = np.zeros(size, dtype=bool)
     L = _labelled(estimator, X_labelled)
     if L is not None:

@@ -12,13 +12,12 @@ The neighbours are searched among the labelled rows only (a few hundred or
 thousand), exactly, in chunks: O(N·L·d) time, O(N·k) memory.
 """
 
-import numbers
-
 import numpy as np
 from scipy.special import entr
 from sklearn.neighbors import NearestNeighbors
 
 from ..data import check_pool, n_rows
+from ..parameters import check_int
 from .representation import check_fitted, check_proba, labelled_data, pool_representation
 from .selection import select_top
 
@@ -37,7 +36,8 @@ def contrastive_divergence(estimator, X, X_labelled=None, n_neighbors=10, metric
         Gives the predictions and the representation (its ``embed``, the
         pipeline's features under ``on_transformed=True``, or the raw
         features; see :mod:`skal.strategies.representation`).
-    X : pool
+    X : array-like, sparse matrix or list of texts
+        The pool.
     X_labelled : rows like ``X``, default=None
         The labelled rows; by default an ActiveLearner's (or Committee's)
         training rows. Their labels are not used: CAL compares predictions.
@@ -49,7 +49,8 @@ def contrastive_divergence(estimator, X, X_labelled=None, n_neighbors=10, metric
 
     Returns
     -------
-    ndarray of shape (n_samples,), non-negative
+    ndarray of shape (n_samples,)
+        The mean divergence of each pool row, non-negative.
 
     Raises
     ------
@@ -66,8 +67,7 @@ def contrastive_divergence(estimator, X, X_labelled=None, n_neighbors=10, metric
     >>> int(np.argmax(scores))
     1
     """
-    if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, numbers.Integral) or n_neighbors < 1:
-        raise ValueError(f"n_neighbors must be a positive integer, got {n_neighbors!r}.")
+    check_int(n_neighbors, "n_neighbors")
     size = n_rows(X)
     check_fitted(estimator)
     if X_labelled is None:
@@ -96,20 +96,28 @@ def contrastive_sampling(estimator, X, n_instances=1, random_tie_break=False, ra
     Parameters
     ----------
     estimator : fitted classifier, ActiveLearner or Committee
-    X : pool
+        Gives the predictions and the representation.
+    X : array-like, sparse matrix or list of texts
+        The pool.
     n_instances : int, default=1
+        Rows to query.
     random_tie_break : bool, default=False
+        Break ties between equal scores at random instead of by position.
     random_state : int, RandomState instance or None, default=None
         Seeds the tie-breaking.
     X_labelled : rows like ``X``, default=None
         By default the learner's training rows.
     n_neighbors : int, default=10
+        Labelled neighbours compared with each pool row.
     metric : str, default="euclidean"
+        The neighbour search's metric (:class:`~sklearn.neighbors.NearestNeighbors`).
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,), most contrastive first
-    scores : ndarray of shape (n_instances,), their mean KL divergences
+    indices : ndarray of shape (n_instances,)
+        Pool positions, most contrastive first.
+    scores : ndarray of shape (n_instances,)
+        Their mean KL divergences.
 
     Examples
     --------

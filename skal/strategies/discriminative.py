@@ -9,8 +9,6 @@ its rows count as labelled and the discriminator is trained again, so the
 next sub-batch goes to another unrepresented region rather than the same one.
 """
 
-import numbers
-
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
@@ -18,11 +16,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils import check_random_state, gen_batches
 
 from ..data import check_pool, n_rows
+from ..parameters import check_int
+from ..seeding import draw_seed
 from .representation import check_fitted, labelled_data, labelled_representation, pool_representation
 
 __all__ = ["discriminative_sampling"]
 
-_MAX_SEED = np.iinfo(np.int32).max
 # Pool rows scored by the discriminator at once.
 _SCORE_ROWS = 65536
 
@@ -47,8 +46,10 @@ def discriminative_sampling(estimator, X, n_instances=1, random_tie_break=False,
     estimator : fitted estimator, ActiveLearner, Committee or None
         Supplies the representation (see :mod:`skal.strategies.representation`)
         and, for a learner, the labelled rows.
-    X : pool
+    X : array-like, sparse matrix or list of texts
+        The pool.
     n_instances : int, default=1
+        Size of the batch.
     random_tie_break : bool, default=False
         Accepted for the common signature; has no effect.
     random_state : int, RandomState instance or None, default=None
@@ -68,7 +69,8 @@ def discriminative_sampling(estimator, X, n_instances=1, random_tie_break=False,
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,), in pick order
+    indices : ndarray of shape (n_instances,)
+        Pool positions, in pick order.
     scores : ndarray of shape (n_instances,)
         Each pick's ``P(unlabelled)`` under the discriminator of its sub-batch.
 
@@ -90,11 +92,8 @@ def discriminative_sampling(estimator, X, n_instances=1, random_tie_break=False,
     True
     """
     size = check_pool(X, n_instances)
-    if isinstance(n_sub_batches, bool) or not isinstance(n_sub_batches, numbers.Integral) or n_sub_batches < 1:
-        raise ValueError(f"n_sub_batches must be a positive integer, got {n_sub_batches!r}.")
-    if max_unlabelled is not None and (isinstance(max_unlabelled, bool)
-                                       or not isinstance(max_unlabelled, numbers.Integral) or max_unlabelled < 1):
-        raise ValueError(f"max_unlabelled must be a positive integer or None, got {max_unlabelled!r}.")
+    check_int(n_sub_batches, "n_sub_batches")
+    check_int(max_unlabelled, "max_unlabelled", allow_none=True)
     if discriminator is not None and not hasattr(discriminator, "predict_proba"):
         raise ValueError(f"discriminator must be a classifier with predict_proba, got {discriminator!r}.")
     check_fitted(estimator)
@@ -125,7 +124,7 @@ def discriminative_sampling(estimator, X, n_instances=1, random_tie_break=False,
         target = np.r_[np.zeros(labelled_now.shape[0], dtype=int), np.ones(train.shape[0], dtype=int)]
         model = clone(base)
         if "random_state" in model.get_params():
-            model.set_params(random_state=int(rng.randint(_MAX_SEED)))
+            model.set_params(random_state=draw_seed(rng))
         model.fit(features, target)
         column = int(np.flatnonzero(model.classes_ == 1)[0])
         # every row scored in place, in chunks: no copy of the remaining pool

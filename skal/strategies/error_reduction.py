@@ -1,12 +1,11 @@
 """Expected error reduction (Roy & McCallum, 2001), with modAL's semantics."""
 
-import numbers
-
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from ..data import check_consistent_rows, check_pool, concat_rows, n_rows, take_rows
+from ..parameters import check_int, check_option, check_real
 from .representation import check_fitted, check_proba
 from .selection import select_top
 from .uncertainty import proba_entropy, proba_uncertainty
@@ -81,9 +80,12 @@ def expected_error_reduction(estimator, X, n_instances=1, random_tie_break=False
         An ActiveLearner is refitted on its ``X_training_``/``y_training_``,
         each Committee member on its own; a plain estimator needs
         ``X_training`` and ``y_training``.
-    X : pool
+    X : array-like, sparse matrix or list of texts
+        The pool.
     n_instances : int, default=1
+        Rows to query.
     random_tie_break : bool, default=False
+        Break ties between equal expected errors at random instead of by position.
     random_state : int, RandomState instance or None, default=None
         Seeds the choice of candidates (modAL uses the global numpy state).
     loss : {"binary", "log"}, default="binary"
@@ -99,7 +101,8 @@ def expected_error_reduction(estimator, X, n_instances=1, random_tie_break=False
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,), most informative first
+    indices : ndarray of shape (n_instances,)
+        Pool positions, most informative first.
     scores : ndarray of shape (n_instances,)
         The negated expected pool loss (higher is better).
 
@@ -118,13 +121,9 @@ def expected_error_reduction(estimator, X, n_instances=1, random_tie_break=False
     (2,)
     """
     size = check_pool(X, n_instances)
-    if loss not in ("binary", "log"):
-        raise ValueError(f"loss must be 'binary' or 'log', got {loss!r}.")
-    if isinstance(p_subsample, bool) or not isinstance(p_subsample, numbers.Real) or not 0.0 < p_subsample <= 1.0:
-        raise ValueError(f"p_subsample must be a probability in (0, 1], got {p_subsample!r}.")
-    if max_candidates is not None and (isinstance(max_candidates, bool)
-                                       or not isinstance(max_candidates, numbers.Integral) or max_candidates < 1):
-        raise ValueError(f"max_candidates must be a positive integer or None, got {max_candidates!r}.")
+    check_option(loss, "loss", ("binary", "log"))
+    check_real(p_subsample, "p_subsample", 0, 1, closed="right")
+    check_int(max_candidates, "max_candidates", allow_none=True)
     check_fitted(estimator)
     models = _labelled_models(estimator, X_training, y_training)
     classes = np.asarray(estimator.classes_)

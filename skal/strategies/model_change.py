@@ -41,11 +41,14 @@ def expected_gradient_length(estimator, X):
     Parameters
     ----------
     estimator : fitted classifier, ActiveLearner or Committee
-    X : pool
+        Gives the class probabilities and the last-layer input ``h``.
+    X : array-like, sparse matrix or list of texts
+        The pool.
 
     Returns
     -------
     ndarray of shape (n_samples,)
+        The expected gradient length of each row (0 for a row the model is sure of).
 
     Examples
     --------
@@ -69,10 +72,33 @@ def expected_gradient_length_sampling(estimator, X, n_instances=1, random_tie_br
 
     See :func:`expected_gradient_length`.
 
+    Parameters
+    ----------
+    estimator : fitted classifier, ActiveLearner or Committee
+        Gives the class probabilities and the last-layer input ``h``.
+    X : array-like, sparse matrix or list of texts
+        The pool.
+    n_instances : int, default=1
+        Rows to query.
+    random_tie_break : bool, default=False
+        Break ties between equal scores at random instead of by position.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the tie-breaking.
+
     Returns
     -------
-    indices : ndarray of shape (n_instances,), most informative first
-    scores : ndarray of shape (n_instances,), their expected gradient lengths
+    indices : ndarray of shape (n_instances,)
+        Pool positions, most informative first.
+    scores : ndarray of shape (n_instances,)
+        Their expected gradient lengths.
+
+    Examples
+    --------
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> from skal.strategies import expected_gradient_length_sampling
+    >>> nb = GaussianNB().fit([[-2.], [-1.], [1.], [2.]], [0, 0, 1, 1])
+    >>> expected_gradient_length_sampling(nb, [[-3.], [0.2], [5.]])[0]
+    array([1])
     """
     check_pool(X, n_instances)
     return select_top(expected_gradient_length(estimator, X), n_instances, random_tie_break, random_state)
@@ -123,7 +149,21 @@ class FactoredGradientDistance:
         self.dist = np.full(self.A.shape[0], np.inf)
 
     def add_row(self, i):
-        """Take pool row ``i`` as a reference."""
+        """Take pool row ``i`` as a reference: ``dist`` becomes the distance to the nearest reference.
+
+        Parameters
+        ----------
+        i : int
+            Position of the new reference row in ``A`` and ``H``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skal.strategies.model_change import FactoredGradientDistance
+        >>> state = FactoredGradientDistance(np.array([[1., -1.], [1., -1.]]), np.array([[1.], [3.]]))
+        >>> state.add_row(1); state.dist.tolist()
+        [8.0, 0.0]
+        """
         a_dot = self.A @ self.A[i]
         h_i = self.H[i:i + 1]
         step = max(1, geometry.BLOCK_ENTRIES // max(1, self.H.shape[1]))
@@ -157,8 +197,10 @@ def badge_sampling(estimator, X, n_instances=1, random_tie_break=False, random_s
     ----------
     estimator : fitted classifier, ActiveLearner or Committee
         ``gradient_embedding`` is used when the model has it.
-    X : pool
+    X : array-like, sparse matrix or list of texts
+        The pool.
     n_instances : int, default=1
+        Size of the batch.
     random_tie_break : bool, default=False
         Break ties for the first (largest-norm) pick at random.
     random_state : int, RandomState instance or None, default=None
@@ -166,7 +208,8 @@ def badge_sampling(estimator, X, n_instances=1, random_tie_break=False, random_s
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,), in pick order
+    indices : ndarray of shape (n_instances,)
+        Pool positions, in pick order.
     scores : ndarray of shape (n_instances,)
         Each pick's distance in gradient space to its nearest earlier pick
         (its gradient norm for the first).

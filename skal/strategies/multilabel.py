@@ -22,6 +22,8 @@ picks unordered, skal sorts them by score):
 and :func:`~skal.strategies.kmeans_sampling` take multi-label models too.
 """
 
+import inspect
+
 import numpy as np
 
 from ..data import check_pool, n_rows
@@ -31,28 +33,56 @@ from .representation import check_fitted
 from .selection import select_top
 
 __all__ = [
-    "proba_mean_entropy",
-    "label_cardinality_inconsistency",
-    "cvirs",
-    "mean_entropy_sampling",
-    "label_cardinality_sampling",
-    "cvirs_sampling",
-    "multilabel_batch_sampling",
-    "SVM_binary_minimum",
-    "max_loss",
-    "mean_max_loss",
-    "min_confidence",
-    "avg_confidence",
-    "max_score",
-    "avg_score",
+    "proba_mean_entropy", "label_cardinality_inconsistency", "cvirs",
+    "mean_entropy_sampling", "label_cardinality_sampling", "cvirs_sampling", "multilabel_batch_sampling",
+    "SVM_binary_minimum", "max_loss", "mean_max_loss", "min_confidence", "avg_confidence", "max_score", "avg_score",
 ]
 
 _BLOCK = 2048  # pool rows per block where a block × labelled-set product is formed
 
+# The Parameters and Returns sections every strategy here shares; ``_strategy`` fills them in.
+_SECTIONS = """Parameters
+----------
+{estimator} : {model_type}
+    {model}
+{X} : array-like, sparse matrix or list of texts
+    The pool.
+n_instances : int, default={n_instances}
+    Rows to query.
+random_tie_break : bool, default=False
+    Break ties between equal scores at random instead of by position.
+random_state : int, RandomState instance or None, default=None
+    Seeds the tie-breaking.
+{extra}
+Returns
+-------
+indices : ndarray of shape (n_instances,)
+    Pool positions, {order}.
+scores : ndarray of shape (n_instances,)
+    {scores}
+"""
 
-def _multi_label(strategy):
-    strategy.multi_label = True  # read by skal.targets.check_single_label_strategy
-    return strategy
+
+def _strategy(model, scores, extra="", order="highest score first", model_type=None):
+    """Mark a function as a multi-label strategy and write its shared sections where it says ``{sections}``.
+
+    ``model`` describes what the estimator must be, ``scores`` what the
+    returned scores are, ``extra`` documents further parameters (numpydoc
+    lines, unindented), ``order`` the order of the indices.
+    """
+    def decorate(strategy):
+        parameters = inspect.signature(strategy).parameters
+        names = list(parameters)
+        sections = _SECTIONS.format(
+            estimator=names[0], X=names[1], model=model, scores=scores, extra=extra, order=order,
+            model_type=model_type or "ActiveLearner, Committee or fitted multi-label model",
+            n_instances=parameters["n_instances"].default,
+        )
+        if strategy.__doc__ is not None:  # None under python -OO
+            strategy.__doc__ = inspect.cleandoc(strategy.__doc__).replace("{sections}", sections)
+        strategy.multi_label = True  # read by skal.targets.check_single_label_strategy
+        return strategy
+    return decorate
 
 
 def _proba(estimator, X):
@@ -102,7 +132,8 @@ def proba_mean_entropy(proba):
 
     Returns
     -------
-    ndarray of shape (n_samples,), in ``[0, ln 2]``
+    ndarray of shape (n_samples,)
+        The mean entropy of each row, in ``[0, ln 2]``.
 
     Examples
     --------
@@ -133,6 +164,7 @@ def label_cardinality_inconsistency(predicted, labelled):
     Returns
     -------
     ndarray of shape (n_samples,)
+        The absolute difference of label counts for each pool row.
 
     Examples
     --------
@@ -216,13 +248,16 @@ def cvirs(proba, labelled, threshold=0.5):
     Parameters
     ----------
     proba : array-like of shape (n_samples, n_labels)
+        ``P(label present | x)`` for the pool.
     labelled : array-like of shape (n_labelled, n_labels)
         0/1 labels of the labelled rows.
     threshold : float, default=0.5
+        Probability above which a label counts as predicted.
 
     Returns
     -------
     ndarray of shape (n_samples,)
+        ``r_i · v_i`` for each pool row, in ``[0, 1]``.
 
     Notes
     -----
@@ -249,32 +284,25 @@ def cvirs(proba, labelled, threshold=0.5):
 
 
 # --------------------------------------------------------------------------- strategies
-@_multi_label
+_LEARNER = "A learner fitted on a multi-label ``y``: it gives the probabilities and holds the labelled rows."
+_PROBA_MODEL = "Gives ``P(label present | x)`` through ``predict_proba`` (see :func:`skal.targets.label_proba`)."
+
+
+@_strategy(_PROBA_MODEL, "Their mean binary entropies.", order="most informative first")
 def mean_entropy_sampling(estimator, X, n_instances=1, random_tie_break=False, random_state=None):
     """Query the rows whose labels are most uncertain on average: binary entropy averaged over labels.
 
-    Parameters
-    ----------
-    estimator : multi-label ActiveLearner, Committee or fitted model
-    X : pool
-    n_instances : int, default=1
-    random_tie_break : bool, default=False
-    random_state : int, RandomState instance or None, default=None
+    See :func:`proba_mean_entropy`.
 
-    Returns
-    -------
-    indices : ndarray of shape (n_instances,), most informative first
-    scores : ndarray of shape (n_instances,), their mean entropies
-
+    {sections}
     Examples
     --------
-    >>> import numpy as np
+    >>> from sklearn.datasets import make_multilabel_classification
     >>> from sklearn.linear_model import LogisticRegression
     >>> from sklearn.multiclass import OneVsRestClassifier
     >>> from skal import ActiveLearner
     >>> from skal.strategies.multilabel import mean_entropy_sampling
-    >>> rng = np.random.RandomState(0)
-    >>> X = rng.normal(size=(60, 2)); Y = (X > 0).astype(int)
+    >>> X, Y = make_multilabel_classification(n_samples=60, n_classes=3, random_state=0)
     >>> learner = ActiveLearner(OneVsRestClassifier(LogisticRegression()), mean_entropy_sampling)
     >>> idx, rows = learner.fit(X[:20], Y[:20]).query(X[20:], n_instances=3)
     >>> len(idx)
@@ -284,17 +312,14 @@ def mean_entropy_sampling(estimator, X, n_instances=1, random_tie_break=False, r
     return select_top(proba_mean_entropy(_proba(estimator, X)), n_instances, random_tie_break, random_state)
 
 
-@_multi_label
+@_strategy(_LEARNER, "Their label cardinality inconsistencies.", model_type="multi-label ActiveLearner or Committee")
 def label_cardinality_sampling(estimator, X, n_instances=1, random_tie_break=False, random_state=None):
     """Query the rows with the largest label cardinality inconsistency (Li & Guo, 2013).
 
     See :func:`label_cardinality_inconsistency`; the predictions are the
     model's ``predict``, the labelled rows the learner's ``y_training_``.
 
-    Returns
-    -------
-    indices, scores : ndarrays of shape (n_instances,)
-
+    {sections}
     Examples
     --------
     >>> import numpy as np
@@ -314,37 +339,24 @@ def label_cardinality_sampling(estimator, X, n_instances=1, random_tie_break=Fal
     return select_top(scores, n_instances, random_tie_break, random_state)
 
 
-@_multi_label
+@_strategy(_LEARNER, "Their CVIRS scores.", model_type="multi-label ActiveLearner or Committee",
+           extra="threshold : float, default=0.5\n    Probability above which a label counts as predicted.\n")
 def cvirs_sampling(estimator, X, n_instances=1, random_tie_break=False, random_state=None, threshold=0.5):
     """CVIRS: uncertain rows whose predicted label set is unlike the labelled ones (Reyes et al., 2018).
 
     See :func:`cvirs`. Costs O(N·M'·L) for M' distinct labelled label sets.
 
-    Parameters
-    ----------
-    estimator : multi-label ActiveLearner or Committee (it holds the labelled rows)
-    X : pool
-    n_instances : int, default=1
-    random_tie_break : bool, default=False
-    random_state : int, RandomState instance or None, default=None
-    threshold : float, default=0.5
-        Probability above which a label counts as predicted.
-
-    Returns
-    -------
-    indices, scores : ndarrays of shape (n_instances,)
-
+    {sections}
     Examples
     --------
-    >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.datasets import make_multilabel_classification
+    >>> from sklearn.naive_bayes import GaussianNB
     >>> from sklearn.multiclass import OneVsRestClassifier
     >>> from skal import ActiveLearner
     >>> from skal.strategies.multilabel import cvirs_sampling
-    >>> rng = np.random.RandomState(0)
-    >>> X = rng.normal(size=(60, 3)); Y = (X > 0).astype(int)
-    >>> learner = ActiveLearner(OneVsRestClassifier(LogisticRegression())).fit(X[:20], Y[:20])
-    >>> len(cvirs_sampling(learner, X[20:], n_instances=4)[0])
+    >>> X, Y = make_multilabel_classification(n_samples=50, n_classes=4, random_state=1)
+    >>> learner = ActiveLearner(OneVsRestClassifier(GaussianNB())).fit(X[:15], Y[:15])
+    >>> len(cvirs_sampling(learner, X[15:], n_instances=4)[0])
     4
     """
     check_pool(X, n_instances)
@@ -353,7 +365,10 @@ def cvirs_sampling(estimator, X, n_instances=1, random_tie_break=False, random_s
     return select_top(scores, n_instances, random_tie_break, random_state)
 
 
-@_multi_label
+@_strategy(_LEARNER, "Each pick's ranked-batch score when it was picked.", order="in pick order",
+           model_type="multi-label ActiveLearner or Committee",
+           extra="metric : str or callable, default=\"euclidean\"\n    Distance between rows of the representation.\n"
+                 "n_jobs : int or None, default=None\n    Parallel jobs for the distances.\n")
 def multilabel_batch_sampling(estimator, X, n_instances=20, random_tie_break=False, random_state=None,
                               metric="euclidean", n_jobs=None):
     """Ranked batch (Cardoso et al., 2017) over the mean label entropy, for multi-label models.
@@ -362,20 +377,16 @@ def multilabel_batch_sampling(estimator, X, n_instances=20, random_tie_break=Fal
     ``proba_mean_entropy / ln 2`` (in ``[0, 1]``): each pick trades that
     uncertainty off against distance to the labelled and already picked rows.
 
-    Returns
-    -------
-    indices, scores : ndarrays of shape (n_instances,), in pick order
-
+    {sections}
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from sklearn.multiclass import OneVsRestClassifier
+    >>> from sklearn.neighbors import KNeighborsClassifier
     >>> from skal import ActiveLearner
     >>> from skal.strategies.multilabel import multilabel_batch_sampling
     >>> rng = np.random.RandomState(0)
     >>> X = rng.normal(size=(60, 2)); Y = (X > 0).astype(int)
-    >>> learner = ActiveLearner(OneVsRestClassifier(LogisticRegression())).fit(X[:20], Y[:20])
+    >>> learner = ActiveLearner(KNeighborsClassifier(3)).fit(X[:20], Y[:20])
     >>> len(set(multilabel_batch_sampling(learner, X[20:], n_instances=5)[0]))
     5
     """
@@ -390,28 +401,18 @@ def _fitted_model(estimator):
     return getattr(estimator, "estimator_", estimator)
 
 
-@_multi_label
+@_strategy("Its model has ``decision_function`` of shape (n_samples, n_labels), e.g. "
+           "``OneVsRestClassifier(LinearSVC())``.", "``−min_l |f_l(x)|`` of the picks.",
+           model_type="ActiveLearner or fitted multi-label model")
 def SVM_binary_minimum(classifier, X_pool, n_instances=1, random_tie_break=False, random_state=None):
     """Query the rows closest to some label's SVM boundary (Brinker, 2006; modAL's ``SVM_binary_minimum``).
 
-    Score: ``−min_l |f_l(x)|`` over the per-label decision functions.
+    Score: ``−min_l |f_l(x)|`` over the per-label decision functions. modAL
+    always returns one row and, with its random tie-break, the row *farthest*
+    from every boundary; skal returns ``n_instances`` rows and breaks ties at
+    random among equal scores.
 
-    Parameters
-    ----------
-    classifier : ActiveLearner or fitted model with ``decision_function`` of
-        shape (n_samples, n_labels), e.g. ``OneVsRestClassifier(LinearSVC())``
-    X_pool : pool
-    n_instances : int, default=1
-        modAL always returns one row; skal returns ``n_instances``.
-    random_tie_break : bool, default=False
-        Break ties at random (modAL's random tie-break instead returns the
-        row *farthest* from every boundary).
-    random_state : int, RandomState instance or None, default=None
-
-    Returns
-    -------
-    indices, scores : ndarrays of shape (n_instances,)
-
+    {sections}
     Examples
     --------
     >>> import numpy as np
@@ -424,7 +425,7 @@ def SVM_binary_minimum(classifier, X_pool, n_instances=1, random_tie_break=False
     >>> learner.query(X)[0]
     array([4])
     """
-    size = check_pool(X_pool, n_instances)
+    check_pool(X_pool, n_instances)
     check_fitted(classifier)
     model = _fitted_model(classifier)
     if not hasattr(model, "decision_function"):
@@ -432,7 +433,7 @@ def SVM_binary_minimum(classifier, X_pool, n_instances=1, random_tie_break=False
             f"SVM_binary_minimum needs a model with decision_function (e.g. "
             f"OneVsRestClassifier(LinearSVC())), got {type(model).__name__}."
         )
-    F = np.asarray(model.decision_function(X_pool), dtype=float).reshape(size, -1)
+    F = np.asarray(model.decision_function(X_pool), dtype=float).reshape(n_rows(X_pool), -1)
     return select_top(-np.abs(F).min(axis=1), n_instances, random_tie_break, random_state)
 
 
@@ -440,7 +441,10 @@ def _hinge_predictions(classifier, X):
     return 2.0 * _predictions(classifier, X) - 1.0
 
 
-@_multi_label
+_PREDICTING_MODEL = "Gives ``predict`` (0/1 per label) and ``predict_proba`` per label."
+
+
+@_strategy(_PREDICTING_MODEL, "Their summed hinge losses.")
 def max_loss(classifier, X_pool, n_instances=1, random_tie_break=False, random_state=None):
     """Max loss (Li et al., 2004; modAL's ``max_loss``).
 
@@ -448,10 +452,7 @@ def max_loss(classifier, X_pool, n_instances=1, random_tie_break=False, random_s
     only true one (``y* = +1`` there, −1 elsewhere), the score is the
     summed hinge loss ``Σ_l max(1 − y*_l·s_l, 0)``.
 
-    Returns
-    -------
-    indices, scores : ndarrays of shape (n_instances,)
-
+    {sections}
     Examples
     --------
     >>> import numpy as np
@@ -471,7 +472,7 @@ def max_loss(classifier, X_pool, n_instances=1, random_tie_break=False, random_s
     return select_top(loss, n_instances, random_tie_break, random_state)
 
 
-@_multi_label
+@_strategy("Gives ``predict``, 0/1 per label.", "Their mean hinge losses.")
 def mean_max_loss(classifier, X_pool, n_instances=1, random_tie_break=False, random_state=None):
     """Mean max loss (Li et al., 2004; modAL's ``mean_max_loss``).
 
@@ -479,20 +480,17 @@ def mean_max_loss(classifier, X_pool, n_instances=1, random_tie_break=False, ran
     vector ``e_j`` (+1 at ``j``, −1 elsewhere), ``max(1 − ⟨s, 2e_j − 1⟩, 0)
     = max(1 − 2·s_j + Σ_l s_l, 0)``, averaged over ``j``.
 
-    Returns
-    -------
-    indices, scores : ndarrays of shape (n_instances,)
-
+    {sections}
     Examples
     --------
-    >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.datasets import make_multilabel_classification
     >>> from sklearn.multiclass import OneVsRestClassifier
+    >>> from sklearn.tree import DecisionTreeClassifier
     >>> from skal.strategies.multilabel import mean_max_loss
-    >>> X = np.arange(12.).reshape(-1, 1); Y = np.c_[X[:, 0] > 3, X[:, 0] > 7].astype(int)
-    >>> clf = OneVsRestClassifier(LogisticRegression()).fit(X, Y)
-    >>> mean_max_loss(clf, X, n_instances=1)[1]
-    array([1.5])
+    >>> X, Y = make_multilabel_classification(n_samples=30, n_classes=3, random_state=2)
+    >>> clf = OneVsRestClassifier(DecisionTreeClassifier(max_depth=2, random_state=0)).fit(X, Y)
+    >>> mean_max_loss(clf, X, n_instances=2)[0].shape
+    (2,)
     """
     check_pool(X_pool, n_instances)
     S = _hinge_predictions(classifier, X_pool)
@@ -500,17 +498,14 @@ def mean_max_loss(classifier, X_pool, n_instances=1, random_tie_break=False, ran
     return select_top(loss, n_instances, random_tie_break, random_state)
 
 
-@_multi_label
+@_strategy(_PROBA_MODEL, "``1 − min_l p_l`` of the picks.")
 def min_confidence(classifier, X_pool, n_instances=1, random_tie_break=False, random_state=None):
     """MinConfidence (Esuli & Sebastiani, 2009; modAL's ``min_confidence``).
 
     Picks the rows whose least probable label is least probable; the score
     is ``1 − min_l p_l`` (modAL ranks by ``−min_l p_l``: the same order).
 
-    Returns
-    -------
-    indices, scores : ndarrays of shape (n_instances,)
-
+    {sections}
     Examples
     --------
     >>> from skal.strategies.multilabel import min_confidence
@@ -524,24 +519,23 @@ def min_confidence(classifier, X_pool, n_instances=1, random_tie_break=False, ra
     return select_top(1.0 - P.min(axis=1), n_instances, random_tie_break, random_state)
 
 
-@_multi_label
+@_strategy(_PROBA_MODEL, "Their mean label probabilities.", order="highest mean probability first")
 def avg_confidence(classifier, X_pool, n_instances=1, random_tie_break=False, random_state=None):
     """AvgConfidence (modAL's ``avg_confidence``): the rows with the highest mean label probability.
 
     Note the orientation, modAL's: the rows the model gives most labels to
     with most confidence come first, not the least confident ones.
 
-    Returns
-    -------
-    indices, scores : ndarrays of shape (n_instances,), scores the mean probabilities
-
+    {sections}
     Examples
     --------
+    >>> from sklearn.datasets import make_multilabel_classification
+    >>> from sklearn.neighbors import KNeighborsClassifier
     >>> from skal.strategies.multilabel import avg_confidence
-    >>> class Model:
-    ...     def predict_proba(self, X): return X
-    >>> avg_confidence(Model(), [[0.5, 0.4], [0.9, 0.1], [0.7, 0.6]])[0]
-    array([2])
+    >>> X, Y = make_multilabel_classification(n_samples=40, n_classes=3, random_state=3)
+    >>> idx, scores = avg_confidence(KNeighborsClassifier(5).fit(X, Y), X, n_instances=3)
+    >>> bool(scores[0] >= scores[-1])
+    True
     """
     check_pool(X_pool, n_instances)
     P = _proba(classifier, X_pool)
@@ -553,14 +547,11 @@ def _signed_scores(classifier, X_pool):
     return _proba(classifier, X_pool) * (_predictions(classifier, X_pool) - 0.5)
 
 
-@_multi_label
+@_strategy(_PREDICTING_MODEL, "Their largest ``p_l · (ŷ_l − 1/2)``.")
 def max_score(classifier, X_pool, n_instances=1, random_tie_break=False, random_state=None):
     """MaxScore (modAL's ``max_score``): the largest ``p_l · (ŷ_l − 1/2)`` over labels.
 
-    Returns
-    -------
-    indices, scores : ndarrays of shape (n_instances,)
-
+    {sections}
     Examples
     --------
     >>> import numpy as np
@@ -575,23 +566,20 @@ def max_score(classifier, X_pool, n_instances=1, random_tie_break=False, random_
     return select_top(_signed_scores(classifier, X_pool).max(axis=1), n_instances, random_tie_break, random_state)
 
 
-@_multi_label
+@_strategy(_PREDICTING_MODEL, "Their mean ``p_l · (ŷ_l − 1/2)``.")
 def avg_score(classifier, X_pool, n_instances=1, random_tie_break=False, random_state=None):
     """AvgScore (modAL's ``avg_score``): the mean of ``p_l · (ŷ_l − 1/2)`` over labels.
 
-    Returns
-    -------
-    indices, scores : ndarrays of shape (n_instances,)
-
+    {sections}
     Examples
     --------
-    >>> import numpy as np
+    >>> from sklearn.datasets import make_multilabel_classification
+    >>> from sklearn.ensemble import RandomForestClassifier
     >>> from skal.strategies.multilabel import avg_score
-    >>> class Model:
-    ...     def predict_proba(self, X): return np.asarray(X)
-    ...     def predict(self, X): return (np.asarray(X) > 0.5).astype(int)
-    >>> avg_score(Model(), [[0.6, 0.4], [0.9, 0.8], [0.2, 0.3]])[0]
-    array([1])
+    >>> X, Y = make_multilabel_classification(n_samples=40, n_classes=2, random_state=4)
+    >>> forest = RandomForestClassifier(n_estimators=5, random_state=0).fit(X, Y)
+    >>> avg_score(forest, X, n_instances=2, random_tie_break=True, random_state=0)[0].shape
+    (2,)
     """
     check_pool(X_pool, n_instances)
     return select_top(_signed_scores(classifier, X_pool).mean(axis=1), n_instances, random_tie_break, random_state)

@@ -29,28 +29,27 @@ representation stays fixed (precomputed embeddings, or a cached embedder).
 hnswlib is an optional dependency: ``pip install skal[ann]``.
 """
 
-import numbers
-
 import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state, gen_batches
 
 from ..data import check_pool, n_rows
+from ..parameters import check_int, check_option
+from ..seeding import draw_seed
 from .representation import check_fitted, labelled_data, pool_representation
-from .subsampling import run_on_rows
+from .subsampling import check_callable, run_on_rows
 from .uncertainty import uncertainty_sampling
 
 __all__ = ["NeighbourIndex", "anchoral", "anchoral_sampling", "row_keys", "seals", "seals_sampling"]
 
-_MAX_SEED = np.iinfo(np.int32).max
 # Rows hashed at once when fingerprinting a pool.
 _HASH_ROWS = 16384
 
 
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+def _check_anchoral_sizes(n_anchors, n_neighbors, subpool_size):
+    for value, name in ((n_anchors, "n_anchors"), (n_neighbors, "n_neighbors"), (subpool_size, "subpool_size")):
+        check_int(value, name)
 
 
 def _import_hnswlib():
@@ -75,6 +74,16 @@ def _dense_float32(Z):
 
 def row_keys(Z):
     """A 64-bit fingerprint of every row of ``Z`` (float32 bytes), vectorised and chunked.
+
+    Parameters
+    ----------
+    Z : array-like of shape (n_rows, d)
+        Dense rows; read as float32.
+
+    Returns
+    -------
+    ndarray of shape (n_rows,), uint64
+        Equal rows get equal keys; different rows differ but for a hash collision.
 
     Examples
     --------
@@ -106,16 +115,22 @@ class NeighbourIndex:
     M : int, default=16
         Graph degree of HNSW.
     ef_construction : int, default=100
+        Search breadth while the graph is built (larger: better graph, slower build).
     ef : int, default=100
         Search breadth; raised to ``k`` for queries of more neighbours.
     n_threads : int, default=1
+        Threads hnswlib builds and searches with.
     random_state : int, RandomState instance or None, default=None
+        Seeds the graph's construction.
 
     Attributes
     ----------
     index_ : hnswlib.Index
+        The HNSW graph.
     keys_ : ndarray of shape (n_indexed,)
         :func:`row_keys` of the indexed rows, for :meth:`locate`.
+    n_indexed_ : int
+        Rows in the index.
 
     Examples
     --------
@@ -133,14 +148,31 @@ class NeighbourIndex:
         self.n_threads, self.random_state = n_threads, random_state
 
     def fit(self, Z):
-        """Index the rows of ``Z`` (ids are their positions)."""
+        """Index the rows of ``Z`` (ids are their positions).
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_rows, d)
+            Dense rows (a sparse matrix is refused).
+
+        Returns
+        -------
+        self : NeighbourIndex
+            The fitted index.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skal.strategies.neighbours import NeighbourIndex
+        >>> NeighbourIndex(space="l2", random_state=0).fit(np.eye(4)).n_indexed_
+        4
+        """
+        check_option(self.space, "space", ("cosine", "l2"))
         for name in ("M", "ef_construction", "ef", "n_threads"):
-            _positive_int(getattr(self, name), name)
-        if self.space not in ("cosine", "l2"):
-            raise ValueError(f"space must be 'cosine' or 'l2', got {self.space!r}.")
+            check_int(getattr(self, name), name)
         hnswlib = _import_hnswlib()
         Z = _dense_float32(Z)
-        seed = int(check_random_state(self.random_state).randint(_MAX_SEED))
+        seed = draw_seed(self.random_state)
         index = hnswlib.Index(space=self.space, dim=Z.shape[1])
         index.init_index(max_elements=max(1, Z.shape[0]), M=self.M, ef_construction=self.ef_construction,
                          random_seed=seed)
@@ -153,10 +185,30 @@ class NeighbourIndex:
 
     @property
     def n_indexed_(self):
+        """Rows in the index."""
         return self.keys_.shape[0]
 
     def locate(self, Z):
-        """Ids of the rows of ``Z`` in the index, or None if any row is not indexed."""
+        """Ids of the rows of ``Z`` in the index, or None if any row is not indexed.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_rows, d)
+            Rows to look up, matched by their exact float32 values.
+
+        Returns
+        -------
+        ndarray of shape (n_rows,) or None
+            The id (position at :meth:`fit`) of each row; None when some row was not indexed.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skal.strategies.neighbours import NeighbourIndex
+        >>> index = NeighbourIndex(random_state=0).fit(np.eye(3))
+        >>> index.locate(np.eye(3)[[2, 0]]).tolist(), index.locate(np.ones((1, 3)))
+        ([2, 0], None)
+        """
         keys = row_keys(_dense_float32(Z))
         sorted_keys = self.keys_[self._order]
         where = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.shape[0] - 1)
@@ -165,7 +217,30 @@ class NeighbourIndex:
         return self._order[where]
 
     def query(self, Q, k):
-        """The ``k`` nearest indexed rows of each row of ``Q``: ``(ids, distances)`` (cosine, or squared l2)."""
+        """The ``k`` nearest indexed rows of each row of ``Q``.
+
+        Parameters
+        ----------
+        Q : array-like of shape (n_queries, d)
+            Dense query rows.
+        k : int
+            Neighbours per query; capped at the rows indexed.
+
+        Returns
+        -------
+        ids : ndarray of shape (n_queries, k)
+            Ids of the neighbours, nearest first.
+        distances : ndarray of shape (n_queries, k)
+            Their cosine distances (``1 − cos``), or squared euclidean distances for ``space="l2"``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skal.strategies.neighbours import NeighbourIndex
+        >>> index = NeighbourIndex(space="l2", random_state=0).fit(np.array([[0.], [1.], [5.]]))
+        >>> index.query(np.array([[0.9]]), 2)[0].tolist()
+        [[1, 0]]
+        """
         k = int(min(k, self.n_indexed_))
         self.index_.set_ef(max(self.ef, k))
         ids, distances = self.index_.knn_query(_dense_float32(Q), k=k, num_threads=self.n_threads)
@@ -226,14 +301,19 @@ def seals_sampling(estimator, X, n_instances=1, random_tie_break=False, random_s
 
     Parameters
     ----------
-    estimator : fitted estimator, ActiveLearner or Committee
-    X : pool
+    estimator : fitted estimator, ActiveLearner, Committee or None
+        Supplies the representation searched (None: the raw features) and,
+        for a learner, the labelled rows; passed on to ``strategy``.
+    X : array-like, sparse matrix or list of texts
+        The pool.
     n_instances : int, default=1
+        Rows to query.
     random_tie_break : bool, default=False
         Passed to ``strategy`` when it takes it.
     random_state : int, RandomState instance or None, default=None
         Seeds the index, the fill-in rows and ``strategy``.
     strategy : callable, default=uncertainty_sampling
+        The query strategy run on the candidates.
     n_neighbors : int, default=100
         ``k`` (the paper uses 100).
     X_labelled : rows like ``X``, default=None
@@ -241,12 +321,15 @@ def seals_sampling(estimator, X, n_instances=1, random_tie_break=False, random_s
     index : NeighbourIndex or None, default=None
         Reused when it holds every pool row (refitted on the pool otherwise);
         :func:`seals` passes one it keeps.
-    **strategy_kwargs : passed to ``strategy``.
+    **strategy_kwargs : dict
+        Further keyword arguments of ``strategy``.
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,), positions in ``X``
-    scores : ndarray of shape (n_instances,), the strategy's scores
+    indices : ndarray of shape (n_instances,)
+        The picks, as positions in ``X``.
+    scores : ndarray of shape (n_instances,)
+        The strategy's scores for them.
 
     Examples
     --------
@@ -260,16 +343,15 @@ def seals_sampling(estimator, X, n_instances=1, random_tie_break=False, random_s
     True
     """
     size = check_pool(X, n_instances)
-    _positive_int(n_neighbors, "n_neighbors")
-    if not callable(strategy):
-        raise ValueError(f"strategy must be a callable, got {strategy!r}.")
+    check_int(n_neighbors, "n_neighbors")
+    check_callable(strategy)
     check_fitted(estimator)
     rng = check_random_state(random_state)
     L = _labelled_matrix(estimator, X_labelled)
     if L is None:
         return run_on_rows(strategy, estimator, X, None, n_instances, random_tie_break, rng, **strategy_kwargs)
     Z = pool_representation(estimator, X)
-    index, ids = _pool_index(_dense_float32(Z), index, rng.randint(_MAX_SEED))
+    index, ids = _pool_index(_dense_float32(Z), index, draw_seed(rng))
     found, _, _ = _neighbours_in_pool(index, ids, L, n_neighbors)
     candidates = _fill(np.unique(found), size, n_instances, rng)
     return run_on_rows(strategy, estimator, X, candidates, n_instances, random_tie_break, rng, **strategy_kwargs)
@@ -293,26 +375,39 @@ def anchoral_sampling(estimator, X, n_instances=1, random_tie_break=False, rando
 
     Parameters
     ----------
-    estimator : fitted estimator, ActiveLearner or Committee
-    X : pool
+    estimator : fitted estimator, ActiveLearner, Committee or None
+        Supplies the representation searched and, for a learner, the
+        labelled rows and their labels; passed on to ``strategy``.
+    X : array-like, sparse matrix or list of texts
+        The pool.
     n_instances : int, default=1
+        Rows to query.
     random_tie_break : bool, default=False
+        Passed to ``strategy`` when it takes it.
     random_state : int, RandomState instance or None, default=None
+        Seeds the anchors, the index, the fill-in rows and ``strategy``.
     strategy : callable, default=uncertainty_sampling
+        The query strategy run on the subpool.
     n_anchors : int, default=10
         Anchors per class.
     n_neighbors : int, default=100
         Rows retrieved per anchor.
     subpool_size : int, default=1000
-    X_labelled, y_labelled : default=None
-        By default the learner's training rows and labels.
+        Candidate rows passed to ``strategy`` (shared equally by the classes).
+    X_labelled, y_labelled : array-like, default=None
+        The labelled rows and their labels; by default the learner's.
     index : NeighbourIndex or None, default=None
-    **strategy_kwargs : passed to ``strategy``.
+        Reused when it holds every pool row (refitted on the pool otherwise);
+        :func:`anchoral` passes one it keeps.
+    **strategy_kwargs : dict
+        Further keyword arguments of ``strategy``.
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,), positions in ``X``
+    indices : ndarray of shape (n_instances,)
+        The picks, as positions in ``X``.
     scores : ndarray of shape (n_instances,)
+        The strategy's scores for them.
 
     Examples
     --------
@@ -326,10 +421,8 @@ def anchoral_sampling(estimator, X, n_instances=1, random_tie_break=False, rando
     (4,)
     """
     size = check_pool(X, n_instances)
-    for value, name in ((n_anchors, "n_anchors"), (n_neighbors, "n_neighbors"), (subpool_size, "subpool_size")):
-        _positive_int(value, name)
-    if not callable(strategy):
-        raise ValueError(f"strategy must be a callable, got {strategy!r}.")
+    _check_anchoral_sizes(n_anchors, n_neighbors, subpool_size)
+    check_callable(strategy)
     check_fitted(estimator)
     if X_labelled is None:
         X_labelled, y_labelled = labelled_data(estimator)
@@ -343,7 +436,7 @@ def anchoral_sampling(estimator, X, n_instances=1, random_tie_break=False, rando
         raise ValueError(f"y_labelled has {y_labelled.shape[0]} labels for {n_rows(X_labelled)} labelled rows.")
     L = _dense_float32(pool_representation(estimator, X_labelled))
     Z = _dense_float32(pool_representation(estimator, X))
-    index, ids = _pool_index(Z, index, rng.randint(_MAX_SEED))
+    index, ids = _pool_index(Z, index, draw_seed(rng))
     classes = np.unique(y_labelled)
     share = -(-subpool_size // classes.shape[0])  # every class gets the same share of the subpool
     keep = []
@@ -379,6 +472,13 @@ class _WithIndex:
 def seals(strategy=uncertainty_sampling, n_neighbors=100):
     """Wrap ``strategy`` in SEALS (see :func:`seals_sampling`), keeping one index across queries.
 
+    Parameters
+    ----------
+    strategy : callable, default=uncertainty_sampling
+        The query strategy run on the candidates.
+    n_neighbors : int, default=100
+        Nearest unlabelled rows kept per labelled row.
+
     Returns
     -------
     callable
@@ -392,14 +492,24 @@ def seals(strategy=uncertainty_sampling, n_neighbors=100):
     >>> seals(entropy_sampling).__name__
     'seals_entropy_sampling'
     """
-    _positive_int(n_neighbors, "n_neighbors")
-    if not callable(strategy):
-        raise ValueError(f"strategy must be a callable, got {strategy!r}.")
+    check_int(n_neighbors, "n_neighbors")
+    check_callable(strategy)
     return _WithIndex(seals_sampling, strategy, n_neighbors=n_neighbors)
 
 
 def anchoral(strategy=uncertainty_sampling, n_anchors=10, n_neighbors=100, subpool_size=1000):
     """Wrap ``strategy`` in AnchorAL (see :func:`anchoral_sampling`), keeping one index across queries.
+
+    Parameters
+    ----------
+    strategy : callable, default=uncertainty_sampling
+        The query strategy run on the subpool.
+    n_anchors : int, default=10
+        Anchors drawn per class.
+    n_neighbors : int, default=100
+        Rows retrieved per anchor.
+    subpool_size : int, default=1000
+        Candidate rows passed to ``strategy``.
 
     Returns
     -------
@@ -412,10 +522,8 @@ def anchoral(strategy=uncertainty_sampling, n_anchors=10, n_neighbors=100, subpo
     >>> anchoral(margin_sampling, subpool_size=500).__name__
     'anchoral_margin_sampling'
     """
-    for value, name in ((n_anchors, "n_anchors"), (n_neighbors, "n_neighbors"), (subpool_size, "subpool_size")):
-        _positive_int(value, name)
-    if not callable(strategy):
-        raise ValueError(f"strategy must be a callable, got {strategy!r}.")
+    _check_anchoral_sizes(n_anchors, n_neighbors, subpool_size)
+    check_callable(strategy)
     return _WithIndex(anchoral_sampling, strategy, n_anchors=n_anchors, n_neighbors=n_neighbors,
                       subpool_size=subpool_size)
 

@@ -23,14 +23,15 @@ PowerBALD.
 """
 
 import functools
-import numbers
 
 import numpy as np
 from sklearn.utils import check_random_state
 
 from ..data import check_pool
+from ..parameters import check_option, check_real
 from .bayesian import bald
 from .representation import mc_probabilities
+from .subsampling import check_callable
 from .uncertainty import classifier_entropy, classifier_margin
 
 __all__ = [
@@ -46,10 +47,8 @@ _MODES = ("power", "softmax", "rank")
 
 
 def _check_mode_beta(mode, beta):
-    if mode not in _MODES:
-        raise ValueError(f"mode must be one of {', '.join(map(repr, _MODES))}, got {mode!r}.")
-    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not np.isfinite(beta) or beta < 0:
-        raise ValueError(f"beta must be a non-negative number, got {beta!r}.")
+    check_option(mode, "mode", _MODES)
+    check_real(beta, "beta", 0, None)
 
 
 def _log_weights(scores, mode, beta):
@@ -81,11 +80,13 @@ def stochastic_batch(scores, n_instances=1, mode="power", beta=1.0, random_state
     scores : array-like of shape (n_samples,)
         Higher is more informative; finite.
     n_instances : int, default=1
+        Rows to draw.
     mode : {"power", "softmax", "rank"}, default="power"
         ``p ∝ score^beta``, ``p ∝ exp(beta·score)`` or ``p ∝ rank^(−beta)``.
     beta : float, default=1.0
         Non-negative; Kirsch et al. use 1.
     random_state : int, RandomState instance or None, default=None
+        Seeds the Gumbel noise.
 
     Returns
     -------
@@ -123,23 +124,32 @@ def stochastic_sampling(estimator, X, n_instances=1, random_tie_break=False, ran
     Parameters
     ----------
     estimator : fitted classifier, ActiveLearner or Committee
-    X : pool
+        Passed to ``utility``.
+    X : array-like, sparse matrix or list of texts
+        The pool.
     n_instances : int, default=1
+        Rows to query.
     random_tie_break : bool, default=False
         Accepted for the common signature; the draw breaks ties already.
     random_state : int, RandomState instance or None, default=None
-        Seeds the draw (and is passed to ``utility`` if it takes one).
+        Seeds the draw.
     utility : callable, default=classifier_entropy
         ``utility(estimator, X, **utility_kwargs) -> (n_samples,)``, higher is
         more informative: ``classifier_entropy``, ``bald`` of posterior
         samples, ``expected_gradient_length``...
     mode : {"power", "softmax", "rank"}, default="power"
+        How a utility becomes a draw weight (see :func:`stochastic_batch`).
     beta : float, default=1.0
+        Sharpness of the distribution: 0 is uniform, larger tends to the top-k.
+    **utility_kwargs : dict
+        Further keyword arguments of ``utility``.
 
     Returns
     -------
     indices : ndarray of shape (n_instances,)
-    scores : ndarray of shape (n_instances,), their utilities
+        Pool positions, in draw order.
+    scores : ndarray of shape (n_instances,)
+        Their utilities.
 
     Examples
     --------
@@ -154,8 +164,7 @@ def stochastic_sampling(estimator, X, n_instances=1, random_tie_break=False, ran
     5
     """
     check_pool(X, n_instances)
-    if not callable(utility):
-        raise ValueError(f"utility must be a callable, got {utility!r}.")
+    check_callable(utility, "utility")
     _check_mode_beta(mode, beta)
     rng = check_random_state(random_state)
     scores = np.asarray(utility(estimator, X, **utility_kwargs), dtype=float).ravel()
@@ -170,7 +179,9 @@ def make_stochastic(utility, mode="power", beta=1.0):
     utility : callable
         ``utility(estimator, X, **kwargs) -> (n_samples,)``, higher is more informative.
     mode : {"power", "softmax", "rank"}, default="power"
+        How a utility becomes a draw weight (see :func:`stochastic_batch`).
     beta : float, default=1.0
+        Sharpness of the distribution: 0 is uniform, larger tends to the top-k.
 
     Returns
     -------
@@ -183,8 +194,7 @@ def make_stochastic(utility, mode="power", beta=1.0):
     >>> make_stochastic(expected_gradient_length, mode="softmax").__name__
     'softmax_expected_gradient_length'
     """
-    if not callable(utility):
-        raise ValueError(f"utility must be a callable, got {utility!r}.")
+    check_callable(utility, "utility")
     _check_mode_beta(mode, beta)
     wrapped = functools.partial(stochastic_sampling, utility=utility, mode=mode, beta=beta)
     wrapped.__name__ = f"{mode}_{getattr(utility, '__name__', 'utility')}"
@@ -200,10 +210,29 @@ def power_entropy_sampling(estimator, X, n_instances=1, random_tie_break=False, 
                            **predict_proba_kwargs):
     """PowerEntropy (Kirsch et al., 2023): a batch drawn with ``p ∝ entropy^beta``.
 
+    Parameters
+    ----------
+    estimator : fitted classifier, ActiveLearner or Committee
+        Gives the class probabilities.
+    X : array-like, sparse matrix or list of texts
+        The pool.
+    n_instances : int, default=1
+        Rows to query.
+    random_tie_break : bool, default=False
+        Accepted for the common signature; the draw breaks ties already.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the draw.
+    beta : float, default=1.0
+        Exponent of the entropy; 0 draws uniformly.
+    **predict_proba_kwargs : dict
+        Passed to ``estimator.predict_proba``.
+
     Returns
     -------
     indices : ndarray of shape (n_instances,)
-    scores : ndarray of shape (n_instances,), their predictive entropies
+        Pool positions, in draw order.
+    scores : ndarray of shape (n_instances,)
+        Their predictive entropies.
 
     Examples
     --------
@@ -228,21 +257,39 @@ def power_margin_sampling(estimator, X, n_instances=1, random_tie_break=False, r
     ``1 − margin`` lies in [0, 1] and is largest for the rows top-k margin
     sampling would pick first.
 
+    Parameters
+    ----------
+    estimator : fitted classifier, ActiveLearner or Committee
+        Gives the class probabilities.
+    X : array-like, sparse matrix or list of texts
+        The pool.
+    n_instances : int, default=1
+        Rows to query.
+    random_tie_break : bool, default=False
+        Accepted for the common signature; the draw breaks ties already.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the draw.
+    beta : float, default=1.0
+        Exponent of ``1 − margin``; 0 draws uniformly.
+    **predict_proba_kwargs : dict
+        Passed to ``estimator.predict_proba``.
+
     Returns
     -------
     indices : ndarray of shape (n_instances,)
-    scores : ndarray of shape (n_instances,), their ``1 − margin``
+        Pool positions, in draw order.
+    scores : ndarray of shape (n_instances,)
+        Their ``1 − margin``.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.naive_bayes import GaussianNB
     >>> from skal.strategies import power_margin_sampling
-    >>> rng = np.random.RandomState(0)
-    >>> X = rng.normal(size=(200, 2)); y = (X[:, 0] > 0).astype(int)
-    >>> clf = LogisticRegression().fit(X, y)
-    >>> power_margin_sampling(clf, X, n_instances=4, random_state=0)[0].shape
-    (4,)
+    >>> X = np.linspace(-3, 3, 50).reshape(-1, 1)
+    >>> nb = GaussianNB().fit(X, (X[:, 0] > 0).astype(int))
+    >>> bool(np.abs(X[power_margin_sampling(nb, X, n_instances=3, beta=50.0, random_state=0)[0]]).max() < 1)
+    True
     """
     return stochastic_sampling(estimator, X, n_instances, random_state=random_state, utility=_one_minus_margin,
                                mode="power", beta=beta, **predict_proba_kwargs)
@@ -256,21 +303,39 @@ def power_bald_sampling(estimator, X, n_instances=1, random_tie_break=False, ran
     the paper finds as good at a fraction of the cost. Posterior samples as
     in :func:`~skal.strategies.bald_sampling` (MC dropout or a Committee).
 
+    Parameters
+    ----------
+    estimator : model with posterior samples, Committee, or ActiveLearner around one
+        See :func:`~skal.strategies.representation.mc_probabilities`.
+    X : array-like, sparse matrix or list of texts
+        The pool.
+    n_instances : int, default=1
+        Rows to query.
+    random_tie_break : bool, default=False
+        Accepted for the common signature; the draw breaks ties already.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the dropout masks and the draw.
+    beta : float, default=1.0
+        Exponent of the BALD score; 0 draws uniformly.
+    mc_samples : int, default=20
+        MC-dropout forward passes (a Committee uses its members).
+
     Returns
     -------
     indices : ndarray of shape (n_instances,)
-    scores : ndarray of shape (n_instances,), their BALD scores
+        Pool positions, in draw order.
+    scores : ndarray of shape (n_instances,)
+        Their BALD scores.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.tree import DecisionTreeClassifier
     >>> from skal import ActiveLearner, Committee
     >>> from skal.strategies import power_bald_sampling
-    >>> rng = np.random.RandomState(0)
-    >>> X = rng.normal(size=(60, 2)); y = (X[:, 0] > 0).astype(int)
-    >>> committee = Committee([ActiveLearner(LogisticRegression(C=c)) for c in (0.01, 100.)]).fit(X, y)
-    >>> power_bald_sampling(committee, X, n_instances=3, random_state=0)[0].shape
+    >>> X = np.arange(30.).reshape(-1, 1); y = (X[:, 0] % 3 == 0).astype(int)
+    >>> members = [ActiveLearner(DecisionTreeClassifier(max_depth=d, random_state=0)) for d in (1, 4)]
+    >>> power_bald_sampling(Committee(members).fit(X, y), X, n_instances=3, random_state=0)[0].shape
     (3,)
     """
     check_pool(X, n_instances)

@@ -9,20 +9,56 @@ it returns are positions in the full pool.
 
 import functools
 import inspect
-import numbers
 
 import numpy as np
 from sklearn.utils import check_random_state
 
 from ..data import check_pool, take_rows
+from ..parameters import check_int
+from ..seeding import draw_seed
+from .selection import split_query_result
 from .uncertainty import uncertainty_sampling
 
-__all__ = ["run_on_rows", "subsample", "subsampled_sampling"]
+__all__ = ["check_callable", "run_on_rows", "subsample", "subsampled_sampling"]
 
 
-def _check_max_candidates(max_candidates):
-    if isinstance(max_candidates, bool) or not isinstance(max_candidates, numbers.Integral) or max_candidates < 1:
-        raise ValueError(f"max_candidates must be a positive integer, got {max_candidates!r}.")
+def check_callable(value, name="strategy"):
+    """``value`` when it can be called; else a ValueError naming ``name``.
+
+    The strategy wrappers (:func:`subsample`, SEALS, AnchorAL, the
+    stochastic batches) take another strategy or utility as an argument and
+    check it here before anything runs.
+
+    Parameters
+    ----------
+    value : object
+        The argument to check.
+    name : str, default="strategy"
+        Its name, for the error message.
+
+    Returns
+    -------
+    value : callable
+        ``value``, unchanged.
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is not callable.
+
+    Examples
+    --------
+    >>> from skal.strategies.subsampling import check_callable
+    >>> check_callable(len) is len
+    True
+    >>> check_callable("margin", "utility")
+    Traceback (most recent call last):
+    ...
+    ValueError: utility must be a callable, got 'margin'.
+    """
+    if not callable(value):
+        raise ValueError(f"{name} must be a callable, got {value!r}.")
+    return value
 
 
 def _parameters(strategy):
@@ -46,15 +82,22 @@ def subsampled_sampling(estimator, X, n_instances=1, random_tie_break=False, ran
 
     Parameters
     ----------
-    estimator : fitted estimator, ActiveLearner or Committee
-    X : pool
+    estimator : fitted estimator, ActiveLearner, Committee or None
+        Passed to ``strategy`` as it is.
+    X : array-like, sparse matrix or list of texts
+        The pool.
     n_instances : int, default=1
+        Rows to query.
     random_tie_break : bool, default=False
+        Passed to ``strategy`` when it takes it.
     random_state : int, RandomState instance or None, default=None
+        Seeds the draw of candidates and ``strategy``.
     strategy : callable, default=uncertainty_sampling
+        The query strategy run on the candidates.
     max_candidates : int, default=10000
-        At least ``n_instances``.
-    **strategy_kwargs : passed to ``strategy``.
+        Candidate rows drawn; at least ``n_instances``.
+    **strategy_kwargs : dict
+        Further keyword arguments of ``strategy``.
 
     Returns
     -------
@@ -75,14 +118,13 @@ def subsampled_sampling(estimator, X, n_instances=1, random_tie_break=False, ran
     (3,)
     """
     size = check_pool(X, n_instances)
-    _check_max_candidates(max_candidates)
+    check_int(max_candidates, "max_candidates")
     if n_instances > max_candidates:
         raise ValueError(
             f"max_candidates={max_candidates} is smaller than n_instances={n_instances}: "
             "the strategy could not pick enough rows."
         )
-    if not callable(strategy):
-        raise ValueError(f"strategy must be a callable, got {strategy!r}.")
+    check_callable(strategy)
     rng = check_random_state(random_state)
     rows = None
     if size > max_candidates:
@@ -103,18 +145,28 @@ def run_on_rows(strategy, estimator, X, rows, n_instances=1, random_tie_break=Fa
     Parameters
     ----------
     strategy : callable
+        The query strategy to run.
     estimator : fitted estimator, ActiveLearner, Committee or None
-    X : pool
-    rows : ndarray of int, or None for the whole pool
+        Passed to ``strategy`` as it is.
+    X : array-like, sparse matrix or list of texts
+        The whole pool.
+    rows : ndarray of int or None
+        The pool positions ``strategy`` sees; None for the whole pool.
     n_instances : int, default=1
+        Rows to query.
     random_tie_break : bool, default=False
+        Passed to ``strategy`` when it takes it.
     random_state : int, RandomState instance or None, default=None
-    **strategy_kwargs : passed to ``strategy``.
+        Where the seed handed to ``strategy`` is drawn from.
+    **strategy_kwargs : dict
+        Further keyword arguments of ``strategy``.
 
     Returns
     -------
-    indices : ndarray of shape (n_instances,), positions in ``X``
+    indices : ndarray of shape (n_instances,)
+        The strategy's picks as positions in ``X``.
     scores : ndarray of shape (n_instances,)
+        The strategy's scores for them (NaN for a strategy that returns bare indices).
 
     Examples
     --------
@@ -131,11 +183,11 @@ def run_on_rows(strategy, estimator, X, rows, n_instances=1, random_tie_break=Fa
     kwargs = dict(strategy_kwargs)
     parameters = _parameters(strategy)
     if "random_state" in parameters:
-        kwargs["random_state"] = int(rng.randint(np.iinfo(np.int32).max))
+        kwargs["random_state"] = draw_seed(rng)
     if "random_tie_break" in parameters:
         kwargs["random_tie_break"] = random_tie_break
     result = strategy(estimator, X, n_instances=n_instances, **kwargs)
-    indices, scores = result if isinstance(result, tuple) and len(result) == 2 else (result, None)
+    indices, scores = split_query_result(result)
     indices = np.asarray(indices, dtype=np.intp).ravel()
     scores = np.full(indices.shape[0], np.nan) if scores is None else np.asarray(scores)
     return (indices if rows is None else rows[indices]), scores
@@ -153,10 +205,13 @@ def subsample(strategy, max_candidates=10000):
     strategy : callable
         Any query strategy.
     max_candidates : int, default=10000
+        Most pool rows scored per query.
 
     Returns
     -------
     callable
+        The wrapped strategy, ``subsampled_sampling`` with ``strategy`` and
+        ``max_candidates`` bound.
 
     Examples
     --------
@@ -169,9 +224,8 @@ def subsample(strategy, max_candidates=10000):
     >>> idx.shape, bool(idx.max() < 100000)
     ((5,), True)
     """
-    _check_max_candidates(max_candidates)
-    if not callable(strategy):
-        raise ValueError(f"strategy must be a callable, got {strategy!r}.")
+    check_int(max_candidates, "max_candidates")
+    check_callable(strategy)
     wrapped = functools.partial(subsampled_sampling, strategy=strategy, max_candidates=max_candidates)
     wrapped.__name__ = f"subsampled_{getattr(strategy, '__name__', 'strategy')}"
     wrapped.__doc__ = (f"{wrapped.__name__}: {getattr(strategy, '__name__', 'strategy')} on at most "
