@@ -17,15 +17,8 @@ puts the row's text in ``data.text`` and its skal id in ``data.skal_id``
 model's guess as a pre-annotation whose ``score`` is the model's confidence,
 so that Label Studio's "sort by prediction score" shows the least certain
 tasks first. The project's labelling config must name the Choices control
-and the Text object as the tasks do; :func:`label_studio_config` writes it::
-
-    <View>
-      <Text name="text" value="$text"/>
-      <Choices name="label" toName="text" choice="single" showInLine="true">
-        <Choice value="pos"/>
-        <Choice value="neg"/>
-      </Choices>
-    </View>
+and the Text object as the tasks do; :func:`label_studio_config` writes it (one
+``<Choice>`` per label, ``choice="multiple"`` for a multi-label session).
 
 One task of ``skal query --format label-studio`` looks like::
 
@@ -59,7 +52,7 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 import pandas as pd
 
-from .labelling import read_csv_columns
+from .text_csv import read_csv_columns
 
 __all__ = [
     "write_batch_csv",

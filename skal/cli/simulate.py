@@ -11,21 +11,20 @@ the same on the bundled movie-review sentences.
 import contextlib
 import json
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
-from .. import strategies as strategy_module
 from ..comparison import compare_strategies, format_summary, summarize, verdict
 from ..plotting import plot_learning_curves
 from ..presets import PRESETS, default_cache_dir, make_text_classifier
+from ..labelling import settings
 from ..simulation import ActiveLearningSimulation
+from ..text_csv import describe_dropped, read_labelled_csv
 
 __all__ = ["register", "strategy_by_name", "strategy_names", "read_labelled_csv", "describe_dropped",
            "check_out_folder", "run_comparison"]
@@ -33,102 +32,10 @@ __all__ = ["register", "strategy_by_name", "strategy_names", "read_labelled_csv"
 #: Strategies of the demo: the baseline, two uncertainty samplers and a diversity one.
 DEMO_STRATEGIES = ("random", "entropy", "margin", "coreset")
 
-# Committee strategies need a skal.Committee, which a single-model simulation is not.
-_COMMITTEE_ONLY = {"vote_entropy", "consensus_entropy", "max_disagreement", "max_std"}
-
-
-def strategy_names():
-    """Names ``skal simulate --strategy`` accepts: skal.strategies' ``*_sampling`` less the committee ones."""
-    names = (n[: -len("_sampling")] for n in strategy_module.__all__ if n.endswith("_sampling"))
-    return sorted(n for n in names if n not in _COMMITTEE_ONLY)
-
-
-def strategy_by_name(name):
-    """``"entropy"`` or ``"entropy_sampling"`` -> :func:`skal.strategies.entropy_sampling`."""
-    key = name[: -len("_sampling")] if name.endswith("_sampling") else name
-    available = strategy_names()
-    if key not in available:
-        raise ValueError(f"Unknown strategy {name!r}; choose from: {', '.join(available)}.")
-    return getattr(strategy_module, f"{key}_sampling")
-
-
-def read_labelled_csv(path, text_column="text", label_column="label", return_dropped=False):
-    """Texts and labels from a CSV, with errors that name the file and the columns.
-
-    Rows missing a text or a label, and rows whose text is empty or only
-    whitespace, are dropped.
-
-    Parameters
-    ----------
-    path : str or Path
-    text_column, label_column : str
-    return_dropped : bool, default=False
-        Also return how many rows were dropped, and why.
-
-    Returns
-    -------
-    texts : list of str
-    labels : ndarray
-    dropped : dict, only when ``return_dropped=True``
-        ``{"no_text": n, "empty_text": n, "no_label": n}``; a row missing both
-        its text and its label counts as ``no_text``.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from skal.cli.simulate import read_labelled_csv
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "d.csv"
-    >>> _ = path.write_text("text,label\\nfine,1\\n  ,0\\nbad,0\\n,1\\nso so,\\n")
-    >>> texts, labels, dropped = read_labelled_csv(path, return_dropped=True)
-    >>> texts, dropped
-    (['fine', 'bad'], {'no_text': 1, 'empty_text': 1, 'no_label': 1})
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"No such data file: {path}")
-    try:
-        with warnings.catch_warnings():
-            # More fields than the header in the first row: pandas would read them as an index.
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(path, index_col=False)
-    except pd.errors.EmptyDataError as exc:
-        raise ValueError(f"{path} is empty: expected a CSV with a header row and labelled rows.") from exc
-    except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError) as exc:
-        raise ValueError(f"Could not read {path} as CSV: {exc}") from exc
-    missing = [c for c in (text_column, label_column) if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{path} has no column {', '.join(map(repr, missing))}; "
-                         f"its columns are {', '.join(map(repr, map(str, frame.columns)))}.")
-    frame = frame[[text_column, label_column]]
-    no_text = frame[text_column].isna()
-    no_label = frame[label_column].isna() & ~no_text
-    empty_text = ~no_text & ~no_label & (frame[text_column].astype(str).str.strip() == "")
-    dropped = {"no_text": int(no_text.sum()), "empty_text": int(empty_text.sum()), "no_label": int(no_label.sum())}
-    frame = frame[~(no_text | no_label | empty_text)]
-    if frame.empty:
-        raise ValueError(f"{path} holds no rows with both a text and a label.")
-    counts = frame[label_column].value_counts()
-    if len(counts) < 2:
-        raise ValueError(f"{path}: column {label_column!r} holds one class only "
-                         f"({counts.index[0]}); active learning needs at least two.")
-    texts, labels = frame[text_column].astype(str).tolist(), frame[label_column].to_numpy()
-    return (texts, labels, dropped) if return_dropped else (texts, labels)
-
-
-def describe_dropped(dropped, total, name):
-    """One line saying how many of ``total`` rows of ``name`` were dropped and why; "" when none were.
-
-    Examples
-    --------
-    >>> from skal.cli.simulate import describe_dropped
-    >>> describe_dropped({"no_text": 0, "empty_text": 2, "no_label": 1}, 40, "d.csv")
-    'dropped 3 of 40 rows of d.csv: 2 with an empty text, 1 without a label'
-    """
-    reasons = {"no_text": "without a text", "empty_text": "with an empty text", "no_label": "without a label"}
-    parts = [f"{dropped[key]} {words}" for key, words in reasons.items() if dropped.get(key)]
-    if not parts:
-        return ""
-    return f"dropped {sum(dropped.values())} of {total} rows of {name}: {', '.join(parts)}"
+#: ``skal simulate --strategy`` takes the names a labelling session takes (single-model strategies
+#: of skal.strategies.registry), looked up by the same function.
+strategy_names = settings.strategy_names
+strategy_by_name = settings.get_strategy
 
 
 def check_out_folder(out):
