@@ -258,6 +258,23 @@ def _session_arguments(parser):
 
 
 def register(subparsers):
+    """Add the ``label``, ``serve``, ``export``, ``status``, ``query``, ``teach`` and ``errors`` sub-commands.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        What ``ArgumentParser.add_subparsers`` returned; each sub-command
+        sets ``func``, called with the parsed arguments.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from skal.cli.labelling import register
+    >>> parser = argparse.ArgumentParser(prog="skal")
+    >>> register(parser.add_subparsers(dest="command"))
+    >>> parser.parse_args(["query", "--session", "s", "--out", "batch.csv"]).n
+    50
+    """
     label = subparsers.add_parser(
         "label", help="label texts in the terminal, the model choosing which",
         description="Interactive labelling: shows the next text the query strategy picks, with the model's "

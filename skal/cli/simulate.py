@@ -41,6 +41,21 @@ strategy_by_name = settings.get_strategy
 def check_out_folder(out):
     """Create the output folder ``out`` (a path), or raise a ValueError that says what is in the way.
 
+    Parameters
+    ----------
+    out : str or Path
+        The folder ``--out`` names; its parents are created too.
+
+    Returns
+    -------
+    Path
+        The folder, which now exists.
+
+    Raises
+    ------
+    ValueError
+        When ``out``, or a folder above it, is a file, or it cannot be created.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -99,10 +114,64 @@ def run_comparison(texts, labels, *, classifier="embedding", strategies=DEMO_STR
     >= 1) is stratified and fixed (seed 0) for every run, so the strategies
     are scored on the same rows.
 
+    Parameters
+    ----------
+    texts : list of str
+        The labelled texts (:func:`skal.text_csv.read_labelled_csv`).
+    labels : array-like
+        Their labels, one per text.
+    classifier : str, default="embedding"
+        A preset of :data:`skal.presets.PRESETS`; ``"embedding"`` embeds the
+        texts once and fits logistic regression on the vectors.
+    strategies : sequence of str, default=DEMO_STRATEGIES
+        Names of :func:`strategy_names` to compare.
+    budget : int, default=200
+        Labels in total per run, seed set included.
+    seeds : int, default=3
+        Runs per strategy, seeds ``0 .. seeds - 1``.
+    batch_size : int, default=20
+        Labels per round.
+    n_initial : int, default=20
+        Size of the stratified seed set.
+    test_size : float or int, default=0.2
+        Held-out share (< 1) or row count (>= 1) that scores the curves.
+    out : str or Path, default="skal_runs/simulate"
+        Folder the tables, ``runs.json`` and the plot are written into.
+    cache_dir : str or None, default=None
+        Embedding cache of the ``"embedding"`` classifier.
+    max_candidates : int or None, default=None
+        Score only a random subset of this many pool rows per round.
+    scoring : str or callable, default="accuracy"
+        A scikit-learn scorer.
+    n_jobs : int or None, default=None
+        Runs in parallel (joblib).
+    quiet : bool, default=False
+        No progress bar.
+    title : str, default="Active learning"
+        Title of the plot.
+
     Returns
     -------
     table : pandas.DataFrame
         :func:`skal.comparison.summarize`'s table.
+
+    Raises
+    ------
+    ValueError
+        For settings that do not fit each other or the data (checked before
+        anything is written or embedded).
+
+    Examples
+    --------
+    >>> import contextlib, io, tempfile
+    >>> from skal.cli.simulate import run_comparison
+    >>> texts = [f"a good film {i}" for i in range(20)] + [f"a bad film {i}" for i in range(20)]
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     table = run_comparison(texts, [1] * 20 + [0] * 20, classifier="tfidf", strategies=["random"],
+    ...                            budget=12, seeds=1, batch_size=4, n_initial=4, test_size=10,
+    ...                            out=tempfile.mkdtemp(), quiet=True)
+    >>> table["strategy"].tolist()
+    ['random']
     """
     if budget <= n_initial:
         raise ValueError(f"--budget ({budget}) must exceed --n-initial ({n_initial}).")
@@ -217,7 +286,23 @@ def _common(parser, out):
 
 
 def register(subparsers):
-    """Add the ``simulate`` and ``demo`` sub-commands."""
+    """Add the ``simulate`` and ``demo`` sub-commands.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        What ``ArgumentParser.add_subparsers`` returned; each sub-command
+        sets ``func``, called with the parsed arguments.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from skal.cli.simulate import register
+    >>> parser = argparse.ArgumentParser(prog="skal")
+    >>> register(parser.add_subparsers(dest="command"))
+    >>> parser.parse_args(["simulate", "--data", "d.csv"]).strategy
+    ['random', 'entropy']
+    """
     sim = subparsers.add_parser(
         "simulate", help="compare query strategies on a labelled CSV",
         description="Replay active learning on a labelled CSV for every strategy and seed; write "
