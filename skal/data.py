@@ -18,7 +18,6 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.utils import _safe_indexing, get_tags
 
-from .parameters import check_int
 
 __all__ = [
     "n_rows",
@@ -254,7 +253,11 @@ def check_pool(X_pool, n_instances):
     size = n_rows(X_pool)
     if size == 0:
         raise ValueError("The pool is empty: there is nothing to query.")
-    check_int(n_instances, "n_instances")
+    # Worded by hand (not skal.parameters.check_int): every strategy's and learner's tests match these.
+    if isinstance(n_instances, bool) or not isinstance(n_instances, (int, np.integer)):
+        raise ValueError(f"n_instances must be an integer, got {n_instances!r}.")
+    if n_instances < 1:
+        raise ValueError(f"n_instances must be at least 1, got {n_instances}.")
     if n_instances > size:
         raise ValueError(
             f"n_instances={n_instances} is larger than the pool, which holds {size} rows."

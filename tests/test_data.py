@@ -37,7 +37,7 @@ def test_checks():
     assert check_pool(np.zeros((3, 1)), 3) == 3
     with pytest.raises(ValueError, match="None"):
         check_pool(None, 1)
-    with pytest.raises(ValueError, match="n_instances"):
+    with pytest.raises(ValueError, match="integer"):
         check_pool(np.zeros((3, 1)), 1.5)
     with pytest.raises(ValueError, match="X has 2 rows, y has 3"):
         check_consistent_rows(np.zeros((2, 1)), [0, 1, 2])

@@ -10,7 +10,7 @@ Examples
 import csv
 
 from ..models import load_checkpoint
-from ..parameters import check_int, check_option
+from ..parameters import InvalidParameterError, check_int, check_option
 from ..presets import PRESETS
 from ..strategies import registry
 from .label_sets import check_multi_label_names
@@ -94,6 +94,14 @@ def get_strategy(name):
     if not isinstance(name, str) or name.removesuffix("_sampling") not in available:
         raise ValueError(f"Unknown strategy {name!r}; choose from: {', '.join(available)}.")
     return registry.resolve_strategy(name)
+
+
+def _setting(check, value, name, expected, *bounds):
+    """``check(value, name, *bounds)`` (skal.parameters), its error worded for the command line's user."""
+    try:
+        return check(value, name, *bounds)
+    except InvalidParameterError as exc:
+        raise InvalidParameterError(f"{name} must be {expected}, got {value!r}.") from exc
 
 
 def check_label_set(labels, multi_label=False):
@@ -195,9 +203,10 @@ def check_random_state(random_state):
     >>> check_random_state(-1)
     Traceback (most recent call last):
     ...
-    sklearn.utils._param_validation.InvalidParameterError: The 'random_state' parameter must be an int in the range [0, 4294967295], not a bool. Got -1 instead.
+    sklearn.utils._param_validation.InvalidParameterError: random_state must be an integer between 0 and 4294967295, got -1.
     """
-    return int(check_int(random_state, "random_state", 0, MAX_RANDOM_STATE))
+    return int(_setting(check_int, random_state, "random_state", "an integer between 0 and "
+                        f"{MAX_RANDOM_STATE}", 0, MAX_RANDOM_STATE))
 
 
 def check_combination(strategy, classifier, model):
@@ -311,14 +320,18 @@ def check_settings(classifier_default=PRESETS[0], multi_label=False, **settings)
     >>> check_settings(batch_size=0)
     Traceback (most recent call last):
     ...
-    sklearn.utils._param_validation.InvalidParameterError: The 'batch_size' parameter must be an int in the range [1, inf), not a bool. Got 0 instead.
+    sklearn.utils._param_validation.InvalidParameterError: batch_size must be a positive integer, got 0.
     """
     settings = {k: v for k, v in settings.items() if v is not None}
     if "strategy" in settings:
         check_strategy_kind(settings["strategy"], multi_label)
     if "batch_size" in settings:
-        settings["batch_size"] = int(check_int(settings["batch_size"], "batch_size"))
-    classifier = check_option(settings.get("classifier", classifier_default), "classifier", PRESETS)
+        settings["batch_size"] = int(_setting(check_int, settings["batch_size"], "batch_size", "a positive integer"))
+    classifier = settings.get("classifier", classifier_default)
+    try:
+        check_option(classifier, "classifier", PRESETS)
+    except InvalidParameterError as exc:
+        raise InvalidParameterError(f"Unknown classifier {classifier!r}; choose one of {', '.join(PRESETS)}.") from exc
     for key in ("model", "cache_dir"):
         if key in settings:
             settings[key] = str(settings[key])
