@@ -11,12 +11,13 @@ refused with a message saying which column to pass. :func:`check_labels` turns
 any label container into a numpy array and refuses missing or mixed labels.
 """
 
+import numbers
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.utils import _safe_indexing
-from sklearn.utils._tags import get_tags
-from sklearn.utils.validation import _num_samples
+from sklearn.utils import _safe_indexing, get_tags
+
 
 __all__ = [
     "n_rows",
@@ -64,14 +65,53 @@ def _is_sequence_column(X):
 
 
 def n_rows(X):
-    """Number of rows of ``X`` (array, sparse matrix, list or pandas object)."""
+    """Number of rows of ``X`` (array, sparse matrix, list, pandas object or ``datasets`` column).
+
+    Parameters
+    ----------
+    X : array-like, sparse matrix, list, DataFrame or Series
+        The rows.
+
+    Returns
+    -------
+    int
+        ``X.shape[0]`` for arrays, sparse matrices and pandas objects, else
+        ``len(X)``.
+
+    Raises
+    ------
+    ValueError
+        For None, an estimator, a scalar or 0-d array, or a whole
+        ``datasets.Dataset`` (pass one of its columns).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from skal.data import n_rows
+    >>> n_rows(np.zeros((3, 2))), n_rows(["a", "b"]), n_rows(pd.Series([1.0]))
+    (3, 2, 1)
+    >>> n_rows(5)
+    Traceback (most recent call last):
+    ...
+    ValueError: Cannot count the rows of int: expected an array-like, a list or a pandas object.
+    """
     if X is None:
         raise ValueError("Expected data, got None.")
     _refuse_hugging_face_table(X)
-    try:
-        return _num_samples(X)
-    except TypeError as exc:
-        raise ValueError(f"Cannot count the rows of {type(X).__name__}: {exc}") from exc
+    if callable(getattr(X, "fit", None)):
+        raise ValueError(f"Cannot count the rows of {type(X).__name__}: it is an estimator, not data.")
+    shape = getattr(X, "shape", None)
+    if shape is not None and not callable(shape):
+        if len(shape) == 0:
+            raise ValueError(f"Cannot count the rows of {type(X).__name__}: it is a 0-d array, a single value.")
+        if isinstance(shape[0], numbers.Integral):
+            return int(shape[0])
+    if hasattr(X, "__len__"):
+        return len(X)
+    if hasattr(X, "__array__"):
+        return n_rows(np.asarray(X))
+    raise ValueError(f"Cannot count the rows of {type(X).__name__}: expected an array-like, a list or a pandas "
+                     "object.")
 
 
 def take_rows(X, indices):
@@ -79,6 +119,27 @@ def take_rows(X, indices):
 
     pandas objects are indexed by position (``iloc``) and keep their dtype
     and index labels; lists stay lists (a ``datasets`` column becomes a list).
+
+    Parameters
+    ----------
+    X : array-like, sparse matrix, list, DataFrame or Series
+        The rows.
+    indices : array-like of int
+        Positions of the rows to take.
+
+    Returns
+    -------
+    rows : same type as ``X``
+        The rows at ``indices``, in that order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skal.data import take_rows
+    >>> take_rows(["a", "b", "c"], [2, 0])
+    ['c', 'a']
+    >>> take_rows(pd.Series(["a", "b"], index=[10, 11]), [1]).index.tolist()
+    [11]
     """
     _refuse_hugging_face_table(X)
     indices = np.asarray(indices, dtype=np.intp)
@@ -88,7 +149,30 @@ def take_rows(X, indices):
 
 
 def concat_rows(first, second):
-    """Stack the rows of ``second`` under ``first``; ``first`` may be None."""
+    """Stack the rows of ``second`` under ``first``; ``first`` may be None.
+
+    Parameters
+    ----------
+    first : array-like, sparse matrix, list, DataFrame, Series or None
+        The rows held so far; its container type is kept.
+    second : array-like, sparse matrix, list, DataFrame, Series or None
+        The rows to add.
+
+    Returns
+    -------
+    rows : same type as ``first``
+        ``first``'s rows then ``second``'s (``second`` alone when ``first``
+        is None).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skal.data import concat_rows
+    >>> concat_rows(["a"], np.array(["b", "c"]))
+    ['a', 'b', 'c']
+    >>> concat_rows(None, np.zeros((2, 3))).shape
+    (2, 3)
+    """
     if first is None:
         return second
     if second is None:
@@ -133,12 +217,43 @@ def _sparse_format(*matrices):
 
 
 def check_pool(X_pool, n_instances):
-    """Validate a pool and ``n_instances``; return the pool's row count."""
+    """Validate a pool and ``n_instances``; return the pool's row count.
+
+    Parameters
+    ----------
+    X_pool : array-like, sparse matrix, list, DataFrame or Series
+        The unlabelled rows to query.
+    n_instances : int
+        How many rows a query asks for, at least 1 and at most the pool's size.
+
+    Returns
+    -------
+    int
+        The number of rows of ``X_pool``.
+
+    Raises
+    ------
+    ValueError
+        For a missing or empty pool, or an ``n_instances`` that is not an
+        int between 1 and the pool's size.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skal.data import check_pool
+    >>> check_pool(np.zeros((5, 2)), 2)
+    5
+    >>> check_pool(np.zeros((5, 2)), 6)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_instances=6 is larger than the pool, which holds 5 rows.
+    """
     if X_pool is None:
         raise ValueError("The pool is None; pass the unlabelled rows to query.")
     size = n_rows(X_pool)
     if size == 0:
         raise ValueError("The pool is empty: there is nothing to query.")
+    # Worded by hand (not skal.parameters.check_int): every strategy's and learner's tests match these.
     if isinstance(n_instances, bool) or not isinstance(n_instances, (int, np.integer)):
         raise ValueError(f"n_instances must be an integer, got {n_instances!r}.")
     if n_instances < 1:
@@ -151,7 +266,35 @@ def check_pool(X_pool, n_instances):
 
 
 def check_consistent_rows(X, y):
-    """Raise a ValueError naming both lengths when ``X`` and ``y`` differ."""
+    """Raise a ValueError naming both lengths when ``X`` and ``y`` differ.
+
+    Parameters
+    ----------
+    X : array-like, sparse matrix, list, DataFrame or Series
+        The rows.
+    y : array-like
+        Their labels.
+
+    Returns
+    -------
+    int
+        The number of rows (of both).
+
+    Raises
+    ------
+    ValueError
+        When ``X`` and ``y`` have different lengths.
+
+    Examples
+    --------
+    >>> from skal.data import check_consistent_rows
+    >>> check_consistent_rows(["a", "b"], [0, 1])
+    2
+    >>> check_consistent_rows(["a", "b"], [0])
+    Traceback (most recent call last):
+    ...
+    ValueError: X and y have mismatched lengths: X has 2 rows, y has 1 labels.
+    """
     n_X, n_y = n_rows(X), n_rows(y)
     if n_X != n_y:
         raise ValueError(
@@ -171,6 +314,16 @@ def is_numeric(X):
     Extension dtypes count by what they hold: ``Int64``/``Float64`` and
     numeric ``ArrowDtype`` are numeric; ``str``, ``string[pyarrow]``,
     ``category`` and object are not.
+
+    Parameters
+    ----------
+    X : object
+        Rows of any container.
+
+    Returns
+    -------
+    bool
+        Whether ``X`` holds numbers only (booleans do not count).
 
     Examples
     --------
@@ -196,7 +349,37 @@ def _float_values(X):
 
 
 def check_no_nan(X, estimator, what="X"):
-    """Raise a ValueError if numeric ``X`` holds NaN/inf the estimator cannot take."""
+    """Raise a ValueError if numeric ``X`` holds NaN/inf the estimator cannot take.
+
+    Non-numeric ``X`` (texts) passes: the estimator's own pipeline decides.
+    An estimator whose tags allow NaN (``input_tags.allow_nan``) is only
+    refused infinities.
+
+    Parameters
+    ----------
+    X : object
+        Rows of any container.
+    estimator : estimator
+        The estimator that will get ``X``.
+    what : str, default="X"
+        How the error message names ``X``.
+
+    Raises
+    ------
+    ValueError
+        When ``X`` holds values ``estimator`` cannot take.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal.data import check_no_nan
+    >>> check_no_nan(np.array([[1.0]]), LogisticRegression())
+    >>> check_no_nan(np.array([[np.nan]]), LogisticRegression())
+    Traceback (most recent call last):
+    ...
+    ValueError: X contains NaN or inf, which LogisticRegression cannot take; impute or drop those rows first.
+    """
     if not is_numeric(X):
         return
     try:
@@ -231,12 +414,14 @@ def check_labels(y, what="y"):
     Parameters
     ----------
     y : array-like of labels
+        The labels, of any container.
     what : str, default="y"
         How the error messages name ``y``.
 
     Returns
     -------
     labels : ndarray
+        The labels as a numpy array.
 
     Raises
     ------

@@ -17,15 +17,8 @@ puts the row's text in ``data.text`` and its skal id in ``data.skal_id``
 model's guess as a pre-annotation whose ``score`` is the model's confidence,
 so that Label Studio's "sort by prediction score" shows the least certain
 tasks first. The project's labelling config must name the Choices control
-and the Text object as the tasks do; :func:`label_studio_config` writes it::
-
-    <View>
-      <Text name="text" value="$text"/>
-      <Choices name="label" toName="text" choice="single" showInLine="true">
-        <Choice value="pos"/>
-        <Choice value="neg"/>
-      </Choices>
-    </View>
+and the Text object as the tasks do; :func:`label_studio_config` writes it (one
+``<Choice>`` per label, ``choice="multiple"`` for a multi-label session).
 
 One task of ``skal query --format label-studio`` looks like::
 
@@ -59,7 +52,7 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 import pandas as pd
 
-from .labelling import read_csv_columns
+from .text_csv import read_csv_columns
 
 __all__ = [
     "write_batch_csv",
@@ -74,7 +67,29 @@ ID_KEY = "skal_id"
 
 
 def write_batch_csv(batch, path):
-    """Write a query batch as CSV with an empty ``label`` column to fill in; return the path."""
+    """Write a query batch as CSV with an empty ``label`` column to fill in; return the path.
+
+    Parameters
+    ----------
+    batch : DataFrame
+        A :meth:`~skal.labelling.LabellingSession.query_batch` table
+        (``id``, ``text``, ``guess``, ``confidence``, ``score``).
+    path : str or path
+        The CSV file to write; its folder is created.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from skal.interchange import write_batch_csv
+    >>> path = write_batch_csv(pd.DataFrame({"id": ["3"], "text": ["fine"]}), f"{tempfile.mkdtemp()}/b.csv")
+    >>> path.read_text().splitlines()
+    ['id,text,label', '3,fine,']
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     batch.assign(label="").to_csv(path, index=False)
@@ -83,6 +98,23 @@ def write_batch_csv(batch, path):
 
 def read_labels_csv(path, id_column="id", label_column="label"):
     """``id`` and ``label`` columns of a CSV (as strings; empty cells are NaN).
+
+    Read by :func:`skal.text_csv.read_csv_columns`: ids stay strings
+    (``007`` is not 7) and a label ``NA`` is a label.
+
+    Parameters
+    ----------
+    path : str or path
+        The CSV, e.g. a filled-in :func:`write_batch_csv` file.
+    id_column : str, default="id"
+        Its column of row ids.
+    label_column : str, default="label"
+        Its column of labels.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``id`` and ``label`` (object: str, or NaN for an empty cell).
 
     Examples
     --------
@@ -102,6 +134,22 @@ def label_studio_config(labels, *, from_name="label", to_name="text", multiple=F
 
     ``multiple=True`` lets an annotator tick several labels (or none), for a
     multi-label session: ``<Choices choice="multiple">``.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        The session's label set, one ``<Choice>`` each.
+    from_name : str, default="label"
+        Name of the Choices control.
+    to_name : str, default="text"
+        Name of the Text object.
+    multiple : bool, default=False
+        Let an annotator tick several labels.
+
+    Returns
+    -------
+    str
+        The XML config.
 
     Examples
     --------
@@ -135,10 +183,13 @@ def to_label_studio_tasks(batch, *, from_name="label", to_name="text", model_ver
     batch : DataFrame
         ``id`` and ``text`` columns; ``guess``, ``confidence`` and ``score``
         when there is a model (rows with no guess get no prediction).
-    from_name, to_name : str, default="label", "text"
-        The names of the Choices control and the Text object in the
-        project's labelling config (see :func:`label_studio_config`).
+    from_name : str, default="label"
+        The name of the Choices control in the project's labelling config
+        (see :func:`label_studio_config`).
+    to_name : str, default="text"
+        The name of its Text object.
     model_version : str, default="skal"
+        Stored with each prediction (Label Studio shows it).
     multiple : bool, default=False
         Guesses are label sets written ``a;b`` (a multi-label session's
         :meth:`~skal.labelling.LabellingSession.query_batch`); each becomes
@@ -147,6 +198,8 @@ def to_label_studio_tasks(batch, *, from_name="label", to_name="text", model_ver
     Returns
     -------
     list of dict
+        One task per row: ``data`` (text, ``skal_id``, ``skal_score``) and,
+        where there is a guess, ``predictions``.
 
     Examples
     --------
@@ -181,7 +234,32 @@ def to_label_studio_tasks(batch, *, from_name="label", to_name="text", model_ver
 
 
 def write_label_studio_tasks(batch, path, **kwargs):
-    """Write :func:`to_label_studio_tasks` as a JSON file; return the path."""
+    """Write :func:`to_label_studio_tasks` as a JSON file; return the path.
+
+    Parameters
+    ----------
+    batch : DataFrame
+        A query batch, as :func:`to_label_studio_tasks` takes it.
+    path : str or path
+        The JSON file to write; its folder is created.
+    **kwargs : dict
+        ``from_name``, ``to_name``, ``model_version`` and ``multiple`` of
+        :func:`to_label_studio_tasks`.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import json, tempfile, pandas as pd
+    >>> from skal.interchange import write_label_studio_tasks
+    >>> batch = pd.DataFrame({"id": ["3"], "text": ["fine"]})
+    >>> path = write_label_studio_tasks(batch, f"{tempfile.mkdtemp()}/tasks.json", model_version="v1")
+    >>> json.loads(path.read_text())
+    [{'data': {'text': 'fine', 'skal_id': '3'}}]
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(to_label_studio_tasks(batch, **kwargs), indent=1, ensure_ascii=False),
@@ -256,7 +334,8 @@ def read_label_studio_annotations(source, *, from_name=None, multiple=False):
 
     Parameters
     ----------
-    source : str, path, or the parsed list of tasks
+    source : str, path, or list of dict
+        The export file, or its parsed list of tasks.
     from_name : str, default=None
         The Choices control to read; None takes the only one there is.
     multiple : bool, default=False
@@ -265,10 +344,18 @@ def read_label_studio_annotations(source, *, from_name=None, multiple=False):
 
     Returns
     -------
-    DataFrame with columns ``id`` (the ``skal_id``), ``label`` (None when
-    the task has no usable annotation), ``problem`` (why the task cannot be
-    used, else None) and ``task`` (Label Studio's task id). Pass it to
-    :meth:`~skal.labelling.LabellingSession.teach_batch`.
+    DataFrame
+        Columns ``id`` (the ``skal_id``), ``label`` (None when the task has
+        no usable annotation), ``problem`` (why the task cannot be used, else
+        None) and ``task`` (Label Studio's task id). Pass it to
+        :meth:`~skal.labelling.LabellingSession.teach_batch`.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``source`` names no file.
+    ValueError
+        When the file is not JSON or not a list of tasks.
 
     Examples
     --------

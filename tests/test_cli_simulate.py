@@ -181,3 +181,92 @@ def test_nothing_dropped_says_nothing(csv_file, tmp_path, capsys):
                  "--budget", 12, "--seeds", 1, "--batch-size", 4, "--n-initial", 4, "--classifier", "tfidf",
                  "--out", tmp_path / "out", "--quiet"]) == 0
     assert "skal simulate: dropped" not in capsys.readouterr().out
+
+
+# Cells pandas' default na_values would read as missing, and cells that truly are missing or blank.
+AWKWARD = ["NA", "null", "None", "nan", "N/A", None, "", "   "]
+
+
+def test_simulate_and_the_labelling_session_keep_the_same_rows(tmp_path, capsys):
+    """One reader: "NA"/"null"/"None" are texts in both, an empty cell is missing in both, counted alike."""
+    from skal.labelling import LabellingSession
+    from skal.labelling.pool import Pool
+    from skal.text_csv import describe_dropped
+
+    texts = AWKWARD + (POS + NEG) * 2
+    labels = (["pos", "neg"] * 4) + (["pos"] * 10 + ["neg"] * 10) * 2
+    # Written from a column of pandas 3's default string dtype (None becomes an empty cell).
+    frame = pd.DataFrame({"text": pd.Series(texts, dtype="str"), "label": pd.Series(labels, dtype="str")})
+    path = tmp_path / "awkward.csv"
+    frame.to_csv(path, index=False)
+    assert path.read_text().splitlines()[6:9] == [",neg", ",pos", "   ,neg"]
+
+    kept, kept_labels, dropped = read_labelled_csv(path, return_dropped=True)
+    assert kept[:5] == ["NA", "null", "None", "nan", "N/A"] and len(kept) == len(texts) - 3
+    assert dropped == {"no_text": 2, "empty_text": 1, "no_label": 0}
+    assert kept_labels.tolist() == [lab for text, lab in zip(texts, labels) if text and text.strip()]
+
+    pool = Pool(path, "text")
+    assert pool.texts[pool.valid].tolist() == kept
+    assert pool.dropped == {"no_text": dropped["no_text"], "empty_text": dropped["empty_text"]}
+    session = LabellingSession.create(tmp_path / "s", data=path, labels="pos,neg", classifier="tfidf")
+    assert session.pool_texts.tolist() == kept
+
+    note = describe_dropped(dropped, len(texts), path.name)
+    assert note == "dropped 3 of 48 rows of awkward.csv: 2 without a text, 1 with an empty text"
+    assert _run(["simulate", "--data", path, "--budget", 12, "--seeds", 1, "--batch-size", 4, "--n-initial", 4,
+                 "--classifier", "tfidf", "--out", tmp_path / "out", "--quiet"]) == 0
+    assert f"skal simulate: {note}" in capsys.readouterr().out
+    settings = json.loads((tmp_path / "out" / "results.json").read_text())["settings"]
+    assert settings["pool_rows"] + settings["test_rows"] == len(kept)
+    # skal label reports the rows it will never show with the same words.
+    import io
+    import sys
+
+    stdin, sys.stdin = sys.stdin, io.StringIO("q\n")
+    try:
+        assert _run(["label", "--session", tmp_path / "s2", "--data", path, "--labels", "pos,neg",
+                     "--classifier", "tfidf"]) == 0
+    finally:
+        sys.stdin = stdin
+    assert f"skal label: {note}" in capsys.readouterr().out
+
+
+def test_both_readers_raise_the_same_errors(tmp_path):
+    from skal.labelling.pool import Pool
+
+    cases = {"empty.csv": ("", "is empty"), "latin1.csv": ("text,label\ncaf\xe9,1\n".encode("latin-1"), "not UTF-8"),
+             "ragged.csv": ("text,label\na,1,extra,fields\nb,0\n", "Could not read"),
+             "columns.csv": ("words,label\nhello,1\n", "has no column 'text'; its columns are 'words', 'label'")}
+    for name, (content, message) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+        for read in (read_labelled_csv, lambda p: Pool(p, "text")):
+            with pytest.raises(ValueError, match=message):
+                read(path)
+    for read in (read_labelled_csv, lambda p: Pool(p, "text")):
+        with pytest.raises(FileNotFoundError, match="No such"):
+            read(tmp_path / "absent.csv")
+
+
+def test_the_cli_the_session_and_the_registry_list_the_same_strategies(capsys):
+    import re
+
+    import skal.labelling
+    from skal.labelling import settings
+    from skal.strategies import registry
+
+    names = registry.strategy_names()
+    assert strategy_names() == skal.labelling.strategy_names() == names
+    assert "vote_entropy" not in names and "vote_entropy" in registry.strategy_names(committee=True)
+    for name in names:
+        function = registry.STRATEGIES[name].function
+        assert strategy_by_name(name) is settings.get_strategy(f"{name}_sampling") is function
+    for command, marker in (("simulate", "among:"), ("label", "--multi-label); one of")):
+        with pytest.raises(SystemExit):
+            _run([command, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        listed = re.search(re.escape(marker) + r" ([a-z_, ]+)", text).group(1)
+        assert [n.strip() for n in listed.split(",") if n.strip()][: len(names)] == names
+    with pytest.raises(ValueError, match=re.escape(", ".join(names))):
+        strategy_by_name("psychic")

@@ -15,7 +15,20 @@ _COMMAND_MODULES = ("skal.cli.simulate", "skal.cli.labelling")
 
 
 def build_parser():
-    """The argument parser with every available sub-command."""
+    """The argument parser with every available sub-command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``skal`` parser; a sub-command module that cannot be imported
+        (its optional dependencies missing) is left out.
+
+    Examples
+    --------
+    >>> from skal.cli import build_parser
+    >>> build_parser().parse_args(["status", "--session", "s"]).command
+    'status'
+    """
     parser = argparse.ArgumentParser(
         prog="skal", description="scikit-learn-native active learning for text classifiers."
     )
@@ -32,7 +45,31 @@ def build_parser():
 
 
 def main(argv=None):
-    """Entry point of the ``skal`` console script; returns the exit code."""
+    """Entry point of the ``skal`` console script; returns the exit code.
+
+    A ValueError, a missing file or an unreadable folder is printed as one
+    ``skal COMMAND: error: ...`` line on stderr (exit code 2), never as a
+    traceback.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        The arguments; None reads ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit code: 0 on success, 2 for bad input.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> from skal.cli import main
+    >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+    ...     code = main(["status", "--session", "no/such/session"])
+    >>> code, err.getvalue().startswith("skal status: error: ")
+    (2, True)
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

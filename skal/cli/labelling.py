@@ -23,7 +23,9 @@ from ..labelling import (
     read_csv_columns,
     strategy_names,
 )
+from ..labelling.pool import Pool
 from ..presets import PRESETS
+from ..text_csv import describe_dropped
 
 __all__ = ["register"]
 
@@ -69,12 +71,18 @@ def _open_or_create(args):
     missing = [flag for flag, value in (("--data", args.data), ("--labels", labels)) if value is None]
     if missing:
         raise ValueError(f"{directory} holds no session yet: give {' and '.join(missing)} to start one.")
-    return LabellingSession.create(
+    session = LabellingSession.create(
         directory, data=args.data, text_column=args.text_column or "text", labels=labels,
         id_column=args.id_column, strategy=args.strategy, multi_label=args.multi_label,
         batch_size=10 if args.batch_size is None else args.batch_size,
         classifier=args.classifier or "embedding", model=args.model,
         cache_dir=args.cache_dir, random_state=args.random_state)
+    # Rows without a text are never shown: say so as skal simulate does (one reader, one count).
+    pool = Pool(session.config["data"], session.config["text_column"], session.config["id_column"])
+    note = describe_dropped(pool.dropped, len(pool), Path(args.data).name)
+    if note:
+        print(f"skal {args.command}: {note}", flush=True)
+    return session
 
 
 def _eval_set(args, session):
@@ -250,6 +258,23 @@ def _session_arguments(parser):
 
 
 def register(subparsers):
+    """Add the ``label``, ``serve``, ``export``, ``status``, ``query``, ``teach`` and ``errors`` sub-commands.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        What ``ArgumentParser.add_subparsers`` returned; each sub-command
+        sets ``func``, called with the parsed arguments.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from skal.cli.labelling import register
+    >>> parser = argparse.ArgumentParser(prog="skal")
+    >>> register(parser.add_subparsers(dest="command"))
+    >>> parser.parse_args(["query", "--session", "s", "--out", "batch.csv"]).n
+    50
+    """
     label = subparsers.add_parser(
         "label", help="label texts in the terminal, the model choosing which",
         description="Interactive labelling: shows the next text the query strategy picks, with the model's "

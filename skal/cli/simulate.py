@@ -11,21 +11,20 @@ the same on the bundled movie-review sentences.
 import contextlib
 import json
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
-from .. import strategies as strategy_module
 from ..comparison import compare_strategies, format_summary, summarize, verdict
 from ..plotting import plot_learning_curves
 from ..presets import PRESETS, default_cache_dir, make_text_classifier
+from ..labelling import settings
 from ..simulation import ActiveLearningSimulation
+from ..text_csv import describe_dropped, read_labelled_csv
 
 __all__ = ["register", "strategy_by_name", "strategy_names", "read_labelled_csv", "describe_dropped",
            "check_out_folder", "run_comparison"]
@@ -33,106 +32,29 @@ __all__ = ["register", "strategy_by_name", "strategy_names", "read_labelled_csv"
 #: Strategies of the demo: the baseline, two uncertainty samplers and a diversity one.
 DEMO_STRATEGIES = ("random", "entropy", "margin", "coreset")
 
-# Committee strategies need a skal.Committee, which a single-model simulation is not.
-_COMMITTEE_ONLY = {"vote_entropy", "consensus_entropy", "max_disagreement", "max_std"}
-
-
-def strategy_names():
-    """Names ``skal simulate --strategy`` accepts: skal.strategies' ``*_sampling`` less the committee ones."""
-    names = (n[: -len("_sampling")] for n in strategy_module.__all__ if n.endswith("_sampling"))
-    return sorted(n for n in names if n not in _COMMITTEE_ONLY)
-
-
-def strategy_by_name(name):
-    """``"entropy"`` or ``"entropy_sampling"`` -> :func:`skal.strategies.entropy_sampling`."""
-    key = name[: -len("_sampling")] if name.endswith("_sampling") else name
-    available = strategy_names()
-    if key not in available:
-        raise ValueError(f"Unknown strategy {name!r}; choose from: {', '.join(available)}.")
-    return getattr(strategy_module, f"{key}_sampling")
-
-
-def read_labelled_csv(path, text_column="text", label_column="label", return_dropped=False):
-    """Texts and labels from a CSV, with errors that name the file and the columns.
-
-    Rows missing a text or a label, and rows whose text is empty or only
-    whitespace, are dropped.
-
-    Parameters
-    ----------
-    path : str or Path
-    text_column, label_column : str
-    return_dropped : bool, default=False
-        Also return how many rows were dropped, and why.
-
-    Returns
-    -------
-    texts : list of str
-    labels : ndarray
-    dropped : dict, only when ``return_dropped=True``
-        ``{"no_text": n, "empty_text": n, "no_label": n}``; a row missing both
-        its text and its label counts as ``no_text``.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from skal.cli.simulate import read_labelled_csv
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "d.csv"
-    >>> _ = path.write_text("text,label\\nfine,1\\n  ,0\\nbad,0\\n,1\\nso so,\\n")
-    >>> texts, labels, dropped = read_labelled_csv(path, return_dropped=True)
-    >>> texts, dropped
-    (['fine', 'bad'], {'no_text': 1, 'empty_text': 1, 'no_label': 1})
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"No such data file: {path}")
-    try:
-        with warnings.catch_warnings():
-            # More fields than the header in the first row: pandas would read them as an index.
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(path, index_col=False)
-    except pd.errors.EmptyDataError as exc:
-        raise ValueError(f"{path} is empty: expected a CSV with a header row and labelled rows.") from exc
-    except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError) as exc:
-        raise ValueError(f"Could not read {path} as CSV: {exc}") from exc
-    missing = [c for c in (text_column, label_column) if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{path} has no column {', '.join(map(repr, missing))}; "
-                         f"its columns are {', '.join(map(repr, map(str, frame.columns)))}.")
-    frame = frame[[text_column, label_column]]
-    no_text = frame[text_column].isna()
-    no_label = frame[label_column].isna() & ~no_text
-    empty_text = ~no_text & ~no_label & (frame[text_column].astype(str).str.strip() == "")
-    dropped = {"no_text": int(no_text.sum()), "empty_text": int(empty_text.sum()), "no_label": int(no_label.sum())}
-    frame = frame[~(no_text | no_label | empty_text)]
-    if frame.empty:
-        raise ValueError(f"{path} holds no rows with both a text and a label.")
-    counts = frame[label_column].value_counts()
-    if len(counts) < 2:
-        raise ValueError(f"{path}: column {label_column!r} holds one class only "
-                         f"({counts.index[0]}); active learning needs at least two.")
-    texts, labels = frame[text_column].astype(str).tolist(), frame[label_column].to_numpy()
-    return (texts, labels, dropped) if return_dropped else (texts, labels)
-
-
-def describe_dropped(dropped, total, name):
-    """One line saying how many of ``total`` rows of ``name`` were dropped and why; "" when none were.
-
-    Examples
-    --------
-    >>> from skal.cli.simulate import describe_dropped
-    >>> describe_dropped({"no_text": 0, "empty_text": 2, "no_label": 1}, 40, "d.csv")
-    'dropped 3 of 40 rows of d.csv: 2 with an empty text, 1 without a label'
-    """
-    reasons = {"no_text": "without a text", "empty_text": "with an empty text", "no_label": "without a label"}
-    parts = [f"{dropped[key]} {words}" for key, words in reasons.items() if dropped.get(key)]
-    if not parts:
-        return ""
-    return f"dropped {sum(dropped.values())} of {total} rows of {name}: {', '.join(parts)}"
+#: ``skal simulate --strategy`` takes the names a labelling session takes (single-model strategies
+#: of skal.strategies.registry), looked up by the same function.
+strategy_names = settings.strategy_names
+strategy_by_name = settings.get_strategy
 
 
 def check_out_folder(out):
     """Create the output folder ``out`` (a path), or raise a ValueError that says what is in the way.
+
+    Parameters
+    ----------
+    out : str or Path
+        The folder ``--out`` names; its parents are created too.
+
+    Returns
+    -------
+    Path
+        The folder, which now exists.
+
+    Raises
+    ------
+    ValueError
+        When ``out``, or a folder above it, is a file, or it cannot be created.
 
     Examples
     --------
@@ -192,10 +114,64 @@ def run_comparison(texts, labels, *, classifier="embedding", strategies=DEMO_STR
     >= 1) is stratified and fixed (seed 0) for every run, so the strategies
     are scored on the same rows.
 
+    Parameters
+    ----------
+    texts : list of str
+        The labelled texts (:func:`skal.text_csv.read_labelled_csv`).
+    labels : array-like
+        Their labels, one per text.
+    classifier : str, default="embedding"
+        A preset of :data:`skal.presets.PRESETS`; ``"embedding"`` embeds the
+        texts once and fits logistic regression on the vectors.
+    strategies : sequence of str, default=DEMO_STRATEGIES
+        Names of :func:`strategy_names` to compare.
+    budget : int, default=200
+        Labels in total per run, seed set included.
+    seeds : int, default=3
+        Runs per strategy, seeds ``0 .. seeds - 1``.
+    batch_size : int, default=20
+        Labels per round.
+    n_initial : int, default=20
+        Size of the stratified seed set.
+    test_size : float or int, default=0.2
+        Held-out share (< 1) or row count (>= 1) that scores the curves.
+    out : str or Path, default="skal_runs/simulate"
+        Folder the tables, ``runs.json`` and the plot are written into.
+    cache_dir : str or None, default=None
+        Embedding cache of the ``"embedding"`` classifier.
+    max_candidates : int or None, default=None
+        Score only a random subset of this many pool rows per round.
+    scoring : str or callable, default="accuracy"
+        A scikit-learn scorer.
+    n_jobs : int or None, default=None
+        Runs in parallel (joblib).
+    quiet : bool, default=False
+        No progress bar.
+    title : str, default="Active learning"
+        Title of the plot.
+
     Returns
     -------
     table : pandas.DataFrame
         :func:`skal.comparison.summarize`'s table.
+
+    Raises
+    ------
+    ValueError
+        For settings that do not fit each other or the data (checked before
+        anything is written or embedded).
+
+    Examples
+    --------
+    >>> import contextlib, io, tempfile
+    >>> from skal.cli.simulate import run_comparison
+    >>> texts = [f"a good film {i}" for i in range(20)] + [f"a bad film {i}" for i in range(20)]
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     table = run_comparison(texts, [1] * 20 + [0] * 20, classifier="tfidf", strategies=["random"],
+    ...                            budget=12, seeds=1, batch_size=4, n_initial=4, test_size=10,
+    ...                            out=tempfile.mkdtemp(), quiet=True)
+    >>> table["strategy"].tolist()
+    ['random']
     """
     if budget <= n_initial:
         raise ValueError(f"--budget ({budget}) must exceed --n-initial ({n_initial}).")
@@ -310,7 +286,23 @@ def _common(parser, out):
 
 
 def register(subparsers):
-    """Add the ``simulate`` and ``demo`` sub-commands."""
+    """Add the ``simulate`` and ``demo`` sub-commands.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        What ``ArgumentParser.add_subparsers`` returned; each sub-command
+        sets ``func``, called with the parsed arguments.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from skal.cli.simulate import register
+    >>> parser = argparse.ArgumentParser(prog="skal")
+    >>> register(parser.add_subparsers(dest="command"))
+    >>> parser.parse_args(["simulate", "--data", "d.csv"]).strategy
+    ['random', 'entropy']
+    """
     sim = subparsers.add_parser(
         "simulate", help="compare query strategies on a labelled CSV",
         description="Replay active learning on a labelled CSV for every strategy and seed; write "

@@ -65,6 +65,11 @@ STALE_TMP_AGE = 3600
 def now():
     """The current UTC time as an ISO 8601 string with milliseconds.
 
+    Returns
+    -------
+    str
+        E.g. ``"2026-12-01T13:35:00.123+00:00"``.
+
     Examples
     --------
     >>> from skal.labelling.storage import now
@@ -76,6 +81,11 @@ def now():
 
 def fsync_dir(directory):
     """Make a rename or a new file in ``directory`` durable (POSIX; a no-op elsewhere).
+
+    Parameters
+    ----------
+    directory : str or path
+        The folder whose entries to fsync.
 
     Examples
     --------
@@ -97,6 +107,17 @@ def fsync_dir(directory):
 
 def write_atomically(path, write):
     """Call ``write(file)`` on a temporary file next to ``path``, fsync it, rename it over ``path``.
+
+    A crash at any point leaves either the old file or the new one, never a
+    part of it; when ``write`` raises, the temporary file is removed and
+    ``path`` is untouched. This is skal's one atomic-write helper.
+
+    Parameters
+    ----------
+    path : str or path
+        The file to replace (or create).
+    write : callable
+        Called with the temporary file, open for binary writing.
 
     Examples
     --------
@@ -131,6 +152,13 @@ def write_atomically(path, write):
 def write_config(directory, config):
     """Write ``session.json`` of ``directory`` atomically.
 
+    Parameters
+    ----------
+    directory : str or path
+        The session directory.
+    config : dict
+        The session's settings, JSON-serialisable.
+
     Examples
     --------
     >>> import tempfile
@@ -146,6 +174,23 @@ def write_config(directory, config):
 
 def read_config(directory):
     """Read and check ``session.json`` of ``directory``; errors name the file.
+
+    Parameters
+    ----------
+    directory : str or path
+        The session directory.
+
+    Returns
+    -------
+    dict
+        The session's settings.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``directory`` holds no ``session.json``.
+    ValueError
+        When it is not JSON, or of another format version.
 
     Examples
     --------
@@ -173,6 +218,13 @@ def read_config(directory):
 def remove_stale_temporaries(directory, max_age=STALE_TMP_AGE):
     """Delete ``.*.tmp`` files of ``directory`` older than ``max_age`` seconds (left by killed writers).
 
+    Parameters
+    ----------
+    directory : str or path
+        The session directory.
+    max_age : float, default=STALE_TMP_AGE
+        Age in seconds above which a temporary file is stale (an hour).
+
     Examples
     --------
     >>> import tempfile
@@ -194,6 +246,7 @@ class EventLog:
     Parameters
     ----------
     path : str or path
+        The JSON-lines file (created at the first write).
     apply : callable
         Called with each event (a dict) read or written, in log order.
 
@@ -263,9 +316,16 @@ class EventLog:
         process; it returns the events to write (possibly none) or raises,
         in which case nothing is written.
 
+        Parameters
+        ----------
+        make_events : callable
+            Called without arguments under the lock; returns a list of event
+            dicts (``event`` one of :data:`EVENT_KINDS`, an ``id``).
+
         Returns
         -------
-        list of dict, the events written.
+        list of dict
+            The events written.
 
         Examples
         --------
@@ -318,7 +378,8 @@ class SessionLock:
     Parameters
     ----------
     directory : str or path
-    what : str
+        The session directory; the lock file is ``server.lock`` in it.
+    what : str, default="server"
         Written into the lock file, shown to whoever is refused.
 
     Examples
@@ -339,7 +400,27 @@ class SessionLock:
         self._handle = None
 
     def acquire(self):
-        """Take the lock or raise a RuntimeError naming the holder; returns self."""
+        """Take the lock or raise a RuntimeError naming the holder; returns self.
+
+        Returns
+        -------
+        SessionLock
+            ``self``, holding the lock.
+
+        Raises
+        ------
+        RuntimeError
+            When another process holds it.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from skal.labelling.storage import SessionLock
+        >>> lock = SessionLock(tempfile.mkdtemp()).acquire()
+        >>> lock.path.read_text().startswith("server, pid ")
+        True
+        >>> lock.release()
+        """
         handle = open(self.path, "a+")
         if fcntl is not None:
             try:
@@ -358,7 +439,16 @@ class SessionLock:
         return self
 
     def release(self):
-        """Drop the lock (a no-op when not held)."""
+        """Drop the lock (a no-op when not held).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from skal.labelling.storage import SessionLock
+        >>> tmp = tempfile.mkdtemp()
+        >>> SessionLock(tmp).acquire().release()
+        >>> SessionLock(tmp).acquire().release()  # free again
+        """
         if self._handle is not None:
             self._handle.close()
             self._handle = None
