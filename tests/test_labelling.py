@@ -333,7 +333,7 @@ def test_pool_edited_with_id_column(tmp_path):
 
 def test_query_batch(tmp_path, pool):
     session = _new(tmp_path, pool[0])
-    with pytest.raises(ValueError, match="n must be a positive integer"):
+    with pytest.raises(ValueError, match="'n' parameter must be an int"):
         session.query_batch(0)
     cold = session.query_batch(5)
     assert list(cold.columns) == ["id", "text", "guess", "confidence", "score"]
