@@ -133,15 +133,15 @@ class LearnerCache:
 
         Examples
         --------
-        >>> import tempfile
-        >>> from pathlib import Path
+        >>> import pathlib, tempfile
         >>> from skal.labelling.learner_cache import LearnerCache
         >>> from skal.labelling.storage import FORMAT
-        >>> cache = LearnerCache(Path(tempfile.mkdtemp()) / "learner.joblib")
-        >>> cache.save({"format": FORMAT})
-        >>> before = cache.unchanged()
-        >>> LearnerCache(cache.path).save({"format": FORMAT, "queue": ["1"]})  # another process
-        >>> before, cache.unchanged()
+        >>> path = pathlib.Path(tempfile.mkdtemp(), "learner.joblib")
+        >>> mine, other = LearnerCache(path), LearnerCache(path)  # as two processes would
+        >>> mine.save({"format": FORMAT})
+        >>> before = mine.unchanged()
+        >>> other.save({"format": FORMAT, "queue": ["1"]})
+        >>> before, mine.unchanged()
         (True, False)
         """
         return self._stat_key() == self._key

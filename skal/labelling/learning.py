@@ -319,9 +319,9 @@ class SessionLearning:
         Examples
         --------
         >>> from skal.labelling.demo import demo_session
-        >>> session = demo_session()
-        >>> session.record("0", "pos")
-        >>> session.record("1", "neg")
+        >>> session = demo_session(["good", "bad", "fine", "awful"])
+        >>> for row, label in [("0", "pos"), ("1", "neg")]:
+        ...     session.record(row, label)
         >>> session.errors(["good", "awful"], ["pos", "neg"], n=1)["kind"].tolist()
         ['uncertain']
         """

@@ -28,8 +28,8 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from ..learners import ActiveLearner
 from ..presets import make_text_classifier
+from ..strategies.registry import resolve_strategy
 from . import label_sets
-from .settings import get_strategy
 
 __all__ = ["SessionModel", "per_label"]
 
@@ -167,7 +167,7 @@ class SessionModel:
         ['neg', 'pos']
         """
         c = self.config
-        learner = ActiveLearner(self.new_classifier(), query_strategy=get_strategy(c["strategy"]),
+        learner = ActiveLearner(self.new_classifier(), query_strategy=resolve_strategy(c["strategy"]),
                                 on_transformed=c["classifier"] != "finetune", random_state=c["random_state"])
         return learner.fit(np.asarray(texts, dtype=object), self.targets(answers))
 
@@ -202,7 +202,7 @@ class SessionModel:
         >>> model.query(learner, ["good", "bad", "good bad"], 1)[0].tolist()
         [2]
         """
-        learner.set_params(query_strategy=get_strategy(self.config["strategy"]))
+        learner.set_params(query_strategy=resolve_strategy(self.config["strategy"]))
         indices, _, scores = learner.query(np.asarray(texts, dtype=object), n_instances=n, return_metrics=True)
         scores = np.full(len(indices), np.nan) if scores is None else np.asarray(scores, dtype=float)
         return indices, scores
