@@ -41,6 +41,15 @@ def _new(tmp_path, pool_path, **kwargs):
                                    labels=["pos", "neg"], **kwargs)
 
 
+def _keyed(tmp_path, keys):
+    """A session on three texts identified by the ``key`` column: (session, pool path)."""
+    path = tmp_path / "pool.csv"
+    pd.DataFrame({"key": keys, "text": ["good", "bad", "fine"]}).to_csv(path, index=False)
+    session = LabellingSession.create(tmp_path / "s", data=path, text_column="text", labels="pos,neg",
+                                      id_column="key", classifier="tfidf")
+    return session, path
+
+
 def _log(session):
     lines = (session.directory / "labels.jsonl").read_text().splitlines()
     return [json.loads(line) for line in lines]
@@ -104,10 +113,7 @@ def test_open_missing_session(tmp_path):
 
 
 def test_id_column_keeps_ids_as_text(tmp_path):
-    path = tmp_path / "pool.csv"
-    pd.DataFrame({"key": ["007", "8", "x9"], "text": ["good", "bad", "fine"]}).to_csv(path, index=False)
-    session = LabellingSession.create(tmp_path / "s", data=path, text_column="text", labels="pos,neg",
-                                      id_column="key", classifier="tfidf")
+    session, _ = _keyed(tmp_path, ["007", "8", "x9"])
     session.record("007", "pos")
     assert session.labels == {"007": "pos"}
     with pytest.raises(ValueError, match="Unknown row id '7'"):
@@ -318,10 +324,7 @@ def test_pool_edited_under_a_session(tmp_path, pool):
 
 
 def test_pool_edited_with_id_column(tmp_path):
-    path = tmp_path / "pool.csv"
-    pd.DataFrame({"key": ["a", "b", "c"], "text": ["good", "bad", "fine"]}).to_csv(path, index=False)
-    session = LabellingSession.create(tmp_path / "s", data=path, text_column="text", labels="pos,neg",
-                                      id_column="key", classifier="tfidf")
+    session, path = _keyed(tmp_path, ["a", "b", "c"])
     session.record("a", "pos")
     session.record("b", "neg")
     pd.DataFrame({"key": ["b", "c", "d"], "text": ["bad", "fine", "nice"]}).to_csv(path, index=False)
@@ -333,7 +336,7 @@ def test_pool_edited_with_id_column(tmp_path):
 
 def test_query_batch(tmp_path, pool):
     session = _new(tmp_path, pool[0])
-    with pytest.raises(ValueError, match="n must be a positive integer"):
+    with pytest.raises(ValueError, match="'n' parameter must be an int"):
         session.query_batch(0)
     cold = session.query_batch(5)
     assert list(cold.columns) == ["id", "text", "guess", "confidence", "score"]

@@ -34,6 +34,15 @@ def _log(directory):
     return [json.loads(line) for line in (directory / "labels.jsonl").read_text().splitlines()]
 
 
+def _label_truthfully(app, client, k):
+    """Answer ``k`` texts as ``ann``, truthfully, letting each background retrain finish."""
+    for _ in range(k):
+        item = client.get("/api/next", params={"annotator": "ann"}).json()["item"]
+        assert client.post("/api/label", json={"id": item["id"], "label": TRUTH[item["id"]],
+                                                "annotator": "ann"}).status_code == 200
+        app.state.trainer.join(60)
+
+
 def test_page_and_first_text(directory):
     client = _client(directory)
     page = client.get("/")
@@ -143,11 +152,7 @@ def test_token_is_required_on_every_request(directory):
 def test_background_retrain_records_the_learning_curve(directory):
     app = create_app(directory, background=True, cv=2)
     client = TestClient(app)
-    for _ in range(8):
-        item = client.get("/api/next", params={"annotator": "ann"}).json()["item"]
-        assert client.post("/api/label", json={"id": item["id"], "label": TRUTH[item["id"]],
-                                                "annotator": "ann"}).status_code == 200
-        app.state.trainer.join(60)
+    _label_truthfully(app, client, 8)
     status = client.get("/api/status").json()
     assert status["training"]["error"] is None and not status["training"]["running"]
     assert [p["labels"] for p in status["curve"]] == [4, 8]
@@ -173,11 +178,7 @@ def test_a_failing_retrain_is_shown_and_retried_a_batch_later(directory, monkeyp
     monkeypatch.setattr(LabellingSession, "retrain", broken)
     app = create_app(directory, background=True, cv=2)
     client = TestClient(app)
-    for _ in range(7):
-        item = client.get("/api/next", params={"annotator": "ann"}).json()["item"]
-        assert client.post("/api/label", json={"id": item["id"], "label": TRUTH[item["id"]],
-                                                "annotator": "ann"}).status_code == 200
-        app.state.trainer.join(30)
+    _label_truthfully(app, client, 7)
     status = client.get("/api/status").json()
     assert status["training"]["error"] == "RuntimeError: out of memory"
     assert len(calls) == 1 and status["status"]["labelled"] == 7  # labels kept; retried at 8, not at each

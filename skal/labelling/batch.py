@@ -32,15 +32,30 @@ class BatchDecision:
     Parameters
     ----------
     frame : DataFrame
-    id_column, label_column : str
-    index : pandas.Index of the pool's row ids
-    valid : array of bool, pool rows with a text
+        The labels table.
+    id_column : str
+        Its column of row ids.
+    label_column : str
+        Its column of labels.
+    index : pandas.Index
+        The pool's row ids, in pool order.
+    valid : array of bool
+        Which pool rows have a text.
     label_set : sequence of str
+        The session's labels.
     canonical : callable, default=None
         For a multi-label session: maps a written label set (``"a;b"``,
         ``"-"``) to its canonical string, raising ValueError for an unknown
         label (:func:`skal.labelling.label_sets.canonical`). None takes the
         labels as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skal.labelling.batch import BatchDecision
+    >>> table = pd.DataFrame({"id": ["0", "0"], "label": ["pos", "neg"]})
+    >>> BatchDecision(table, "id", "label", pd.Index(["0"]), [True], ["pos", "neg"]).any_rejected
+    True
     """
 
     def __init__(self, frame, id_column, label_column, index, valid, label_set, canonical=None):
@@ -91,12 +106,30 @@ class BatchDecision:
         self.reason[mask] = why[mask] if isinstance(why, np.ndarray) else why
 
     def against(self, current, overwrite):
-        """Decide the remaining rows against ``current`` (``{id: label}``); the positions to write.
+        """Decide the remaining rows against the session's labels; the positions to write.
+
+        Parameters
+        ----------
+        current : dict
+            The labels the session holds, ``{row id: label}``.
+        overwrite : bool
+            Whether a label that differs from the session's replaces it
+            (``relabelled``) instead of being rejected.
 
         Returns
         -------
-        ndarray of int, the rows to write as label events (``added`` or
-        ``relabelled``), empty when nothing may be written.
+        ndarray of int
+            The rows of the table to write as label events (``added`` or
+            ``relabelled``).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from skal.labelling.batch import BatchDecision
+        >>> table = pd.DataFrame({"id": ["0", "1"], "label": ["pos", "neg"]})
+        >>> decision = BatchDecision(table, "id", "label", pd.Index(["0", "1"]), [True, True], ["pos", "neg"])
+        >>> decision.against({"0": "neg"}, overwrite=True).tolist(), decision.status.tolist()
+        ([0, 1], ['relabelled', 'added'])
         """
         self.existing[:] = [current.get(i) for i in self.ids]
         same = pd.Series(self.existing == self.labels).to_numpy(dtype=bool)
@@ -115,7 +148,27 @@ class BatchDecision:
         return bool((self.status == "rejected").any())
 
     def report(self, applied):
-        """The :class:`~skal.labelling.TeachReport` of these decisions."""
+        """The :class:`~skal.labelling.TeachReport` of these decisions.
+
+        Parameters
+        ----------
+        applied : bool
+            Whether the accepted rows were written.
+
+        Returns
+        -------
+        TeachReport
+            One row per row of the table, with its status and reason.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from skal.labelling.batch import BatchDecision
+        >>> decision = BatchDecision(pd.DataFrame({"id": ["0"], "label": [""]}), "id", "label",
+        ...                          pd.Index(["0"]), [True], ["pos", "neg"])
+        >>> decision.report(applied=True).counts
+        {'blank': 1}
+        """
         rows = pd.DataFrame({"id": self.ids, "label": self.labels, "existing": self.existing,
                              "status": self.status, "reason": self.reason})
         return TeachReport(rows=rows, applied=applied)

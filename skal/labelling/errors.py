@@ -20,6 +20,7 @@ class AlreadyLabelledError(ValueError):
     Parameters
     ----------
     row_id : str
+        The row's id.
     label : str
         The label in effect.
     annotator : str, default=None

@@ -7,14 +7,12 @@ the log replayed, undos and corrections applied, never the raw log.
 
 Examples
 --------
->>> import tempfile, pandas as pd
->>> from skal.labelling import LabellingSession
+>>> import pandas as pd
+>>> from skal.labelling.demo import demo_session
 >>> from skal.labelling.export import export_labels
->>> tmp = tempfile.mkdtemp()
->>> pd.DataFrame({"text": ["good", "bad"]}).to_csv(f"{tmp}/pool.csv", index=False)
->>> session = LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg")
+>>> session = demo_session()
 >>> session.record("0", "pos", annotator="ann")
->>> path = export_labels(session, f"{tmp}/labels.csv")
+>>> path = export_labels(session, session.directory.parent / "labels.csv")
 >>> pd.read_csv(path, dtype=str)[["id", "text", "label", "annotator"]]
   id  text label annotator
 0  0  good   pos       ann
@@ -26,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..interchange import ID_KEY
+from ..parameters import check_option
 from . import label_sets
 from .storage import write_atomically
 
@@ -41,19 +40,22 @@ _HISTORY_COLUMNS = ["seq", "event", "id", "text", "label", "annotator", "time", 
 def history_frame(session):
     """Every label and skip of the session, oldest first, with who, when, and whether it still counts.
 
+    Parameters
+    ----------
+    session : LabellingSession
+        The session to read.
+
     Returns
     -------
-    DataFrame with ``seq``, ``event``, ``id``, ``text``, ``label``,
-    ``annotator``, ``time``, ``source``, ``undone`` and ``in_effect``.
+    DataFrame
+        Columns ``seq``, ``event``, ``id``, ``text``, ``label``,
+        ``annotator``, ``time``, ``source``, ``undone`` and ``in_effect``.
 
     Examples
     --------
-    >>> import tempfile, pandas as pd
-    >>> from skal.labelling import LabellingSession
+    >>> from skal.labelling.demo import demo_session
     >>> from skal.labelling.export import history_frame
-    >>> tmp = tempfile.mkdtemp()
-    >>> pd.DataFrame({"text": ["good", "bad"]}).to_csv(f"{tmp}/pool.csv", index=False)
-    >>> session = LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg")
+    >>> session = demo_session()
     >>> session.record("1", "pos", annotator="ann")
     >>> _ = session.correct("1", "neg", annotator="bob")
     >>> history_frame(session)[["id", "label", "annotator", "in_effect"]].to_dict("records")
@@ -68,19 +70,22 @@ def history_frame(session):
 def disagreements_frame(session):
     """Rows that annotators labelled differently, each annotator's latest label not undone counting.
 
+    Parameters
+    ----------
+    session : LabellingSession
+        The session to read.
+
     Returns
     -------
-    DataFrame with ``id``, ``text``, ``label`` (the label in effect) and
-    ``labels`` (``"ann=pos; bob=neg"``).
+    DataFrame
+        Columns ``id``, ``text``, ``label`` (the label in effect) and
+        ``labels`` (``"ann=pos; bob=neg"``).
 
     Examples
     --------
-    >>> import tempfile, pandas as pd
-    >>> from skal.labelling import LabellingSession
+    >>> from skal.labelling.demo import demo_session
     >>> from skal.labelling.export import disagreements_frame
-    >>> tmp = tempfile.mkdtemp()
-    >>> pd.DataFrame({"text": ["good", "bad"]}).to_csv(f"{tmp}/pool.csv", index=False)
-    >>> session = LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg")
+    >>> session = demo_session()
     >>> session.record("1", "pos", annotator="ann")
     >>> _ = session.correct("1", "neg", annotator="bob")
     >>> disagreements_frame(session)[["id", "label", "labels"]].to_dict("records")
@@ -108,6 +113,25 @@ def to_label_studio_annotations(frame, *, from_name="label", to_name="text", mul
 
     ``skal teach --labels`` (:func:`skal.interchange.read_label_studio_annotations`)
     reads them back.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Labelled rows: ``id``, ``text`` and ``label``, and optionally
+        ``annotator`` and ``time`` (as :meth:`LabellingSession.labelled_frame
+        <skal.labelling.LabellingSession.labelled_frame>` gives them with
+        ``details=True``).
+    from_name : str, default="label"
+        The name of the choices control in the Label Studio labelling config.
+    to_name : str, default="text"
+        The name of the text object it labels.
+    multiple : bool, default=False
+        Write each label as a set of choices (a multi-label session).
+
+    Returns
+    -------
+    list of dict
+        One Label Studio task per row, ready for :func:`json.dump`.
 
     Examples
     --------
@@ -138,30 +162,30 @@ def export_labels(session, out=None, format="csv"):
     Parameters
     ----------
     session : LabellingSession
+        The session to export.
     out : str or path, default=None
-        The file to write; None is ``labels.csv`` (``.jsonl``, ``.json``)
-        in the session directory.
+        The file to write; None is ``labels.csv`` (``labels.export.jsonl``,
+        ``labels.label-studio.json``) in the session directory.
     format : {"csv", "jsonl", "label-studio"}, default="csv"
+        The file format (:data:`FORMATS`).
 
     Returns
     -------
-    Path, the file written (atomically).
+    Path
+        The file written (atomically).
 
     Examples
     --------
-    >>> import json, tempfile, pandas as pd
-    >>> from skal.labelling import LabellingSession
+    >>> import json
+    >>> from skal.labelling.demo import demo_session
     >>> from skal.labelling.export import export_labels
-    >>> tmp = tempfile.mkdtemp()
-    >>> pd.DataFrame({"text": ["good", "bad"]}).to_csv(f"{tmp}/pool.csv", index=False)
-    >>> session = LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg")
+    >>> session = demo_session()
     >>> session.record("1", "neg")
     >>> path = export_labels(session, format="jsonl")
     >>> path.name, json.loads(path.read_text())["label"]
     ('labels.export.jsonl', 'neg')
     """
-    if format not in FORMATS:
-        raise ValueError(f"Unknown export format {format!r}; choose one of {', '.join(FORMATS)}.")
+    check_option(format, "format", FORMATS)
     default = {"csv": "labels.csv", "jsonl": "labels.jsonl", "label-studio": "labels.label-studio.json"}
     if out is None:
         out = Path(session.directory) / default[format]
@@ -177,19 +201,27 @@ def export_labels(session, out=None, format="csv"):
 def render_labels(session, format="csv"):
     """The bytes :func:`export_labels` writes, without writing them anywhere.
 
+    Parameters
+    ----------
+    session : LabellingSession
+        The session to export.
+    format : {"csv", "jsonl", "label-studio"}, default="csv"
+        The format (:data:`FORMATS`).
+
+    Returns
+    -------
+    bytes
+        The file's content, UTF-8.
+
     Examples
     --------
-    >>> import tempfile, pandas as pd
-    >>> from skal.labelling import LabellingSession
+    >>> from skal.labelling.demo import demo_session
     >>> from skal.labelling.export import render_labels
-    >>> tmp = tempfile.mkdtemp()
-    >>> pd.DataFrame({"text": ["good", "bad"]}).to_csv(f"{tmp}/pool.csv", index=False)
-    >>> session = LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg")
+    >>> session = demo_session()
     >>> render_labels(session).decode().splitlines()[0]
     'id,text,label,annotator,time,source,corrected'
     """
-    if format not in FORMATS:
-        raise ValueError(f"Unknown export format {format!r}; choose one of {', '.join(FORMATS)}.")
+    check_option(format, "format", FORMATS)
     frame = session.labelled_frame(details=True)
     if format == "csv":
         return frame.to_csv(index=False).encode("utf-8")

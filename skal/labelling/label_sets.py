@@ -30,6 +30,11 @@ NONE = "-"
 def check_multi_label_names(labels):
     """A ValueError when a label name cannot be written in a set (holds ``;`` or is ``-``).
 
+    Parameters
+    ----------
+    labels : iterable of str
+        The label names of a multi-label session.
+
     Examples
     --------
     >>> from skal.labelling.label_sets import check_multi_label_names
@@ -46,6 +51,16 @@ def check_multi_label_names(labels):
 
 def split(value):
     """The labels of a canonical string (``""`` is the empty set).
+
+    Parameters
+    ----------
+    value : str
+        A canonical label-set string (other values are read as their string).
+
+    Returns
+    -------
+    list of str
+        The labels, in the string's order.
 
     Examples
     --------
@@ -64,11 +79,13 @@ def canonical(value, label_set):
     value : str or collection of str
         A collection of label names, or a string: ``"-"`` (none), or names
         separated by ``;``, ``,`` or spaces.
-    label_set : sequence of str, the session's labels (their order is kept).
+    label_set : sequence of str
+        The session's labels (their order is kept).
 
     Returns
     -------
     str
+        The names in the session's order joined with ``;`` (``""`` for none).
 
     Examples
     --------

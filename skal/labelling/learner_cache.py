@@ -33,10 +33,20 @@ class LearnerCache:
     Parameters
     ----------
     path : str or path
+        The state file (``learner.joblib`` of the session directory).
 
     Attributes
     ----------
-    state : dict or None, the state last loaded or saved.
+    state : dict or None
+        The state last loaded or saved.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skal.labelling.learner_cache import LearnerCache
+    >>> LearnerCache(Path(tempfile.mkdtemp()) / "learner.joblib").state is None
+    True
     """
 
     def __init__(self, path):
@@ -52,7 +62,26 @@ class LearnerCache:
         return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
     def load(self):
-        """The state on disk (None when missing or unreadable, with a warning for the latter)."""
+        """The state on disk, reread only when the file changed since the last load or save.
+
+        Returns
+        -------
+        dict or None
+            The state, or None when the file is missing or unreadable (with
+            a RuntimeWarning for the latter).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from skal.labelling.learner_cache import LearnerCache
+        >>> path = Path(tempfile.mkdtemp()) / "learner.joblib"
+        >>> _ = path.write_text("not a learner")
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True):
+        ...     LearnerCache(path).load() is None
+        True
+        """
         key = self._stat_key()
         if key is None:
             self.state, self._key = None, None
@@ -71,10 +100,48 @@ class LearnerCache:
         return state
 
     def save(self, state):
-        """Replace the file atomically with ``state``."""
+        """Replace the file atomically with ``state``.
+
+        Parameters
+        ----------
+        state : dict
+            The learner state (its ``format`` must be the storage format for
+            :meth:`load` to read it back).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from skal.labelling.learner_cache import LearnerCache
+        >>> from skal.labelling.storage import FORMAT
+        >>> cache = LearnerCache(Path(tempfile.mkdtemp()) / "learner.joblib")
+        >>> cache.save({"format": FORMAT, "queue": []})
+        >>> cache.path.is_file()
+        True
+        """
         write_atomically(self.path, lambda f: joblib.dump(state, f))
         self.state, self._key = state, self._stat_key()
 
     def unchanged(self):
-        """Whether the file is still the one last loaded or saved (no other process replaced it)."""
+        """Whether the file is still the one last loaded or saved (no other process replaced it).
+
+        Returns
+        -------
+        bool
+            True when the file's inode, modification time and size are
+            those last seen.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> from skal.labelling.learner_cache import LearnerCache
+        >>> from skal.labelling.storage import FORMAT
+        >>> path = pathlib.Path(tempfile.mkdtemp(), "learner.joblib")
+        >>> mine, other = LearnerCache(path), LearnerCache(path)  # as two processes would
+        >>> mine.save({"format": FORMAT})
+        >>> before = mine.unchanged()
+        >>> other.save({"format": FORMAT, "queue": ["1"]})
+        >>> before, mine.unchanged()
+        (True, False)
+        """
         return self._stat_key() == self._key

@@ -28,8 +28,8 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from ..learners import ActiveLearner
 from ..presets import make_text_classifier
+from ..strategies.registry import resolve_strategy
 from . import label_sets
-from .settings import get_strategy
 
 __all__ = ["SessionModel", "per_label"]
 
@@ -39,6 +39,18 @@ def per_label(classifier):
 
     A pipeline keeps its feature steps shared; only its final classifier is
     replaced by one per label.
+
+    Parameters
+    ----------
+    classifier : estimator
+        A single-label classifier (a preset of
+        :func:`skal.presets.make_text_classifier`).
+
+    Returns
+    -------
+    estimator
+        A new, unfitted estimator that fits and predicts label indicator
+        rows.
 
     Examples
     --------
@@ -68,6 +80,7 @@ class SessionModel:
     directory : str or path
         The session directory (its ``embeddings`` folder is the default cache).
     label_set : sequence of str
+        The session's labels, in their order.
 
     Examples
     --------
@@ -87,6 +100,12 @@ class SessionModel:
     def new_classifier(self):
         """A new, unfitted classifier of the preset (one model per label in a multi-label session).
 
+        Returns
+        -------
+        estimator
+            The preset of :func:`skal.presets.make_text_classifier`, seeded
+            with the session's ``random_state``.
+
         Examples
         --------
         >>> from skal.labelling.model import SessionModel
@@ -103,6 +122,17 @@ class SessionModel:
     def targets(self, answers):
         """The answers as ``y`` for the learner: labels, or label sets in a multi-label session.
 
+        Parameters
+        ----------
+        answers : iterable of str
+            Labels as logged (canonical ``a;b`` strings in a multi-label
+            session).
+
+        Returns
+        -------
+        ndarray of object, or list of list of str
+            The labels, or each answer's list of labels.
+
         Examples
         --------
         >>> from skal.labelling.model import SessionModel
@@ -116,32 +146,63 @@ class SessionModel:
     def fit(self, texts, answers):
         """An :class:`~skal.ActiveLearner` with the session's strategy, fitted on ``texts`` and their answers.
 
+        Parameters
+        ----------
+        texts : sequence of str
+            The labelled texts.
+        answers : iterable of str
+            Their labels as logged.
+
+        Returns
+        -------
+        ActiveLearner
+            The fitted learner.
+
         Examples
         --------
+        >>> from skal.labelling.demo import demo_session
         >>> from skal.labelling.model import SessionModel
-        >>> model = SessionModel({"classifier": "tfidf", "model": None, "cache_dir": None, "random_state": 0,
-        ...                       "strategy": "margin"}, "/tmp/s", ["pos", "neg"])
+        >>> model = SessionModel(demo_session().config, "/tmp/s", ["pos", "neg"])
         >>> model.fit(["good", "bad"], ["pos", "neg"]).classes_.tolist()
         ['neg', 'pos']
         """
         c = self.config
-        learner = ActiveLearner(self.new_classifier(), query_strategy=get_strategy(c["strategy"]),
+        learner = ActiveLearner(self.new_classifier(), query_strategy=resolve_strategy(c["strategy"]),
                                 on_transformed=c["classifier"] != "finetune", random_state=c["random_state"])
         return learner.fit(np.asarray(texts, dtype=object), self.targets(answers))
 
     def query(self, learner, texts, n):
-        """The ``n`` rows of ``texts`` the session's strategy picks: (indices, scores; NaN when it gives none).
+        """The ``n`` rows of ``texts`` the session's strategy picks.
+
+        The learner is set to the session's current strategy first (it may
+        have been trained under another one).
+
+        Parameters
+        ----------
+        learner : ActiveLearner
+            A learner fitted by :meth:`fit`.
+        texts : sequence of str
+            The candidate rows.
+        n : int
+            How many to pick.
+
+        Returns
+        -------
+        indices : ndarray of int
+            Positions in ``texts``, most informative first.
+        scores : ndarray of float
+            The strategy's scores of those rows (NaN when it gives none).
 
         Examples
         --------
+        >>> from skal.labelling.demo import demo_session
         >>> from skal.labelling.model import SessionModel
-        >>> model = SessionModel({"classifier": "tfidf", "model": None, "cache_dir": None, "random_state": 0,
-        ...                       "strategy": "margin"}, "/tmp/s", ["pos", "neg"])
+        >>> model = SessionModel(demo_session(strategy="margin").config, "/tmp/s", ["pos", "neg"])
         >>> learner = model.fit(["good", "bad"], ["pos", "neg"])
         >>> model.query(learner, ["good", "bad", "good bad"], 1)[0].tolist()
         [2]
         """
-        learner.query_strategy = get_strategy(self.config["strategy"])
+        learner.set_params(query_strategy=resolve_strategy(self.config["strategy"]))
         indices, _, scores = learner.query(np.asarray(texts, dtype=object), n_instances=n, return_metrics=True)
         scores = np.full(len(indices), np.nan) if scores is None else np.asarray(scores, dtype=float)
         return indices, scores
@@ -153,11 +214,25 @@ class SessionModel:
         probability >= 0.5; its probability is that of the whole set, taking
         the labels as independent (the product of max(p, 1 - p)).
 
+        Parameters
+        ----------
+        learner : ActiveLearner
+            A learner fitted by :meth:`fit`.
+        texts : sequence of str
+            The rows to guess.
+
+        Returns
+        -------
+        guesses : ndarray of object
+            The most probable label (label set) of each row.
+        confidences : ndarray of float
+            Its probability.
+
         Examples
         --------
+        >>> from skal.labelling.demo import demo_session
         >>> from skal.labelling.model import SessionModel
-        >>> model = SessionModel({"classifier": "tfidf", "model": None, "cache_dir": None, "random_state": 0,
-        ...                       "strategy": "margin"}, "/tmp/s", ["pos", "neg"])
+        >>> model = SessionModel(demo_session().config, "/tmp/s", ["pos", "neg"])
         >>> guess, p = model.guesses(model.fit(["good", "bad"], ["pos", "neg"]), ["bad"])
         >>> guess.tolist(), bool(p[0] > 0.5)
         (['neg'], True)
@@ -174,11 +249,26 @@ class SessionModel:
     def score(self, learner, texts, labels):
         """Accuracy on labelled ``texts``; micro-averaged F1 over labels in a multi-label session.
 
+        Parameters
+        ----------
+        learner : ActiveLearner
+            A learner fitted by :meth:`fit`.
+        texts : sequence of str
+            The labelled texts.
+        labels : sequence
+            Their true labels (label sets, or ``;``-joined strings, in a
+            multi-label session).
+
+        Returns
+        -------
+        float
+            The accuracy, or the micro-averaged F1.
+
         Examples
         --------
+        >>> from skal.labelling.demo import demo_session
         >>> from skal.labelling.model import SessionModel
-        >>> model = SessionModel({"classifier": "tfidf", "model": None, "cache_dir": None, "random_state": 0,
-        ...                       "strategy": "margin"}, "/tmp/s", ["pos", "neg"])
+        >>> model = SessionModel(demo_session().config, "/tmp/s", ["pos", "neg"])
         >>> model.score(model.fit(["good", "bad"], ["pos", "neg"]), ["good", "bad"], ["pos", "neg"])
         1.0
         """
@@ -194,7 +284,19 @@ class SessionModel:
     def embed_ahead(self, texts, progress=None, chunk_size=256):
         """Embed ``texts`` into the ``"embedding"`` preset's cache, reporting ``progress(done, total)``.
 
-        Returns the number of texts embedded (0 for the other presets).
+        Parameters
+        ----------
+        texts : array of str
+            The texts to embed (sliced in chunks).
+        progress : callable, default=None
+            Called as ``progress(done, total)`` after each chunk.
+        chunk_size : int, default=256
+            Texts embedded between two calls of ``progress``.
+
+        Returns
+        -------
+        int
+            The number of texts embedded (0 for the other presets).
 
         Examples
         --------
@@ -224,11 +326,31 @@ class SessionModel:
         out-of-fold predictions of a new classifier on ``texts`` and
         ``labels`` (:func:`skal.error_analysis.cross_val_proba`).
 
+        Parameters
+        ----------
+        learner : ActiveLearner or None
+            A fitted learner, or None for out-of-fold predictions.
+        texts : sequence of str
+            The labelled texts.
+        labels : sequence of str
+            Their true labels.
+        ids : sequence of str, default=None
+            Row names in the table; None numbers the rows.
+        n : int, default=20
+            Rows of each kind in the table.
+        cv : int, default=5
+            Folds of the out-of-fold predictions (with ``learner=None``).
+
+        Returns
+        -------
+        DataFrame
+            See :func:`skal.error_analysis.error_table`.
+
         Examples
         --------
+        >>> from skal.labelling.demo import demo_session
         >>> from skal.labelling.model import SessionModel
-        >>> model = SessionModel({"classifier": "tfidf", "model": None, "cache_dir": None, "random_state": 0,
-        ...                       "strategy": "margin"}, "/tmp/s", ["pos", "neg"])
+        >>> model = SessionModel(demo_session().config, "/tmp/s", ["pos", "neg"])
         >>> table = model.errors(model.fit(["good", "bad"], ["pos", "neg"]), ["good", "bad"], ["pos", "neg"])
         >>> sorted(set(table["kind"]))
         ['uncertain']

@@ -76,7 +76,22 @@ class LabelState:
         self._stack = []  # (row, previous label event or None, was skipped, event) in effect
 
     def apply(self, event):
-        """Replay one event (a dict as written in the log)."""
+        """Replay one event.
+
+        Parameters
+        ----------
+        event : dict
+            An event as written in the log (``event``, ``id``, and
+            ``label`` for a label event).
+
+        Examples
+        --------
+        >>> from skal.labelling.replay import LabelState
+        >>> state = LabelState()
+        >>> state.apply({"event": "label", "id": 3, "label": "pos"})
+        >>> state.labels
+        {'3': 'pos'}
+        """
         kind, row = event["event"], str(event["id"])
         if kind == "undo":
             self._undo(row)
@@ -117,6 +132,25 @@ class LabelState:
         An annotator's last action is only undoable while it is the latest
         action on its row; when someone else changed the row since, a
         ValueError says so.
+
+        Parameters
+        ----------
+        annotator : str, default=None
+            Whose last action; None is anyone's.
+
+        Returns
+        -------
+        str or None
+            The row id, or None when there is nothing to undo.
+
+        Examples
+        --------
+        >>> from skal.labelling.replay import LabelState
+        >>> state = LabelState()
+        >>> state.apply({"event": "label", "id": "1", "label": "pos", "annotator": "ann"})
+        >>> state.apply({"event": "skip", "id": "2", "annotator": "bob"})
+        >>> state.last_action(), state.last_action("ann"), state.last_action("eve")
+        ('2', '1', None)
         """
         for depth in range(len(self._stack) - 1, -1, -1):
             row, _, _, record = self._stack[depth]

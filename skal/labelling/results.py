@@ -18,7 +18,23 @@ __all__ = ["Item", "TeachReport"]
 class Item:
     """A pool row to label, with the current model's guess.
 
-    ``guess`` and ``confidence`` are None before the first model (cold start).
+    Parameters
+    ----------
+    id : str
+        The row's id.
+    text : str
+        Its text.
+    guess : object, default=None
+        The model's label (a canonical label-set string in a multi-label
+        session); None before the first model (cold start).
+    confidence : float, default=None
+        The model's probability of ``guess``; None before the first model.
+
+    Examples
+    --------
+    >>> from skal.labelling import Item
+    >>> Item(id="3", text="great film", guess="pos", confidence=0.9)
+    Item(id='3', text='great film', guess='pos', confidence=0.9)
     """
 
     id: str
@@ -31,7 +47,7 @@ class Item:
 class TeachReport:
     """What :meth:`LabellingSession.teach_batch` did with each row of a batch.
 
-    Attributes
+    Parameters
     ----------
     rows : DataFrame
         One row per input row: ``id``, ``label``, ``existing`` (the label the
@@ -43,6 +59,15 @@ class TeachReport:
     applied : bool
         Whether the accepted rows were written to the log. Without
         ``allow_partial`` nothing is written when any row is rejected.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skal.labelling import TeachReport
+    >>> report = TeachReport(rows=pd.DataFrame({"status": ["added", "rejected"], "reason": ["", "unknown id"]}),
+    ...                      applied=True)
+    >>> report.counts, report.n_rejected
+    ({'added': 1, 'rejected': 1}, 1)
     """
 
     rows: pd.DataFrame
@@ -55,6 +80,7 @@ class TeachReport:
 
     @property
     def n_rejected(self):
+        """Number of rejected rows."""
         return int((self.rows["status"] == "rejected").sum())
 
     @property
@@ -63,7 +89,21 @@ class TeachReport:
         return self.rows[self.rows["status"] == "rejected"]
 
     def summary(self):
-        """One line: how many rows got each status, and the reasons for rejections."""
+        """One line: how many rows got each status, and the reasons for rejections.
+
+        Returns
+        -------
+        str
+            The line, e.g. ``"2 added, 1 rejected (unknown id: 1)"``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from skal.labelling import TeachReport
+        >>> rows = pd.DataFrame({"status": ["added", "rejected"], "reason": ["", "unknown id"]})
+        >>> TeachReport(rows=rows, applied=False).summary()
+        '1 added, 1 rejected (unknown id: 1); nothing was written because rows were rejected'
+        """
         counts = self.counts
         order = ("added", "relabelled", "unchanged", "duplicate", "blank", "rejected")
         parts = [f"{counts[s]} {s}" for s in order if counts.get(s)]

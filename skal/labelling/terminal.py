@@ -5,11 +5,10 @@ like the browser front end (:mod:`skal.labelling.web`).
 
 Examples
 --------
->>> import io, tempfile, pandas as pd
->>> from skal.labelling import LabellingSession, label_in_terminal
->>> tmp = tempfile.mkdtemp()
->>> pd.DataFrame({"text": ["good", "bad", "fine"]}).to_csv(f"{tmp}/pool.csv", index=False)
->>> session = LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg", classifier="tfidf")
+>>> import io
+>>> from skal.labelling import label_in_terminal
+>>> from skal.labelling.demo import demo_session
+>>> session = demo_session(["good", "bad", "fine"])
 >>> result = label_in_terminal(session, stdin=io.StringIO("1\\nq\\n"), stdout=io.StringIO())
 >>> result["labelled"], result["ended"]
 (1, 'quit')
@@ -35,6 +34,11 @@ __all__ = ["default_annotator", "label_in_terminal", "progress_line", "resolve_l
 def default_annotator():
     """The login name, recorded as the annotator of terminal events ("unknown" when there is none).
 
+    Returns
+    -------
+    str
+        The name.
+
     Examples
     --------
     >>> from skal.labelling.terminal import default_annotator
@@ -57,6 +61,20 @@ def _isatty(stream):
 def resolve_label(answer, labels):
     """A typed answer as a label name: exact name, 1-based number, or name in any case; None if none.
 
+    Numbers are read as positions only when no label is itself a number.
+
+    Parameters
+    ----------
+    answer : str
+        What the person typed (stripped).
+    labels : sequence of str
+        The session's labels, in their order.
+
+    Returns
+    -------
+    str or None
+        The label meant, or None when the answer names none (or two).
+
     Examples
     --------
     >>> from skal.labelling.terminal import resolve_label
@@ -78,6 +96,18 @@ def resolve_label_set(answer, labels):
     Parts are numbers or names (as :func:`resolve_label` reads them) apart by
     spaces, commas or ``;``; ``-`` is the empty set.
 
+    Parameters
+    ----------
+    answer : str
+        What the person typed.
+    labels : sequence of str
+        The session's labels, in their order.
+
+    Returns
+    -------
+    list of str or None
+        The labels meant, in the session's order, or None.
+
     Examples
     --------
     >>> from skal.labelling.terminal import resolve_label_set
@@ -93,6 +123,18 @@ def resolve_label_set(answer, labels):
 
 def progress_line(status):
     """One line of progress from :meth:`LabellingSession.status`.
+
+    Parameters
+    ----------
+    status : dict
+        What :meth:`LabellingSession.status
+        <skal.labelling.LabellingSession.status>` returns (``labelled``,
+        ``counts``, ``skipped``, ``left`` and ``retrain_in`` are used).
+
+    Returns
+    -------
+    str
+        The line, without a newline.
 
     Examples
     --------
@@ -122,6 +164,7 @@ def label_in_terminal(session, *, stdin=None, stdout=None, eval_set=None, width=
     Parameters
     ----------
     session : LabellingSession
+        The session to label.
     stdin, stdout : text streams, default=sys.stdin, sys.stdout
         Answers are read a line at a time; when ``stdin`` is not a terminal
         each answer is echoed, so a piped session reads like a typed one.
@@ -137,6 +180,17 @@ def label_in_terminal(session, *, stdin=None, stdout=None, eval_set=None, width=
     dict
         :meth:`LabellingSession.status` plus ``ended``: "done", "quit" or
         "interrupted".
+
+    Examples
+    --------
+    >>> import io
+    >>> from skal.labelling import label_in_terminal
+    >>> from skal.labelling.demo import demo_session
+    >>> out = io.StringIO()
+    >>> label_in_terminal(demo_session(), stdin=io.StringIO("pos\\nneg\\n"), stdout=out)["ended"]
+    'done'
+    >>> "every row is labelled or skipped." in out.getvalue()
+    True
     """
     stdin = sys.stdin if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout

@@ -12,14 +12,9 @@ predictions on a fixed sample of the pool).
 
 Examples
 --------
->>> import tempfile, pandas as pd
->>> from skal.labelling import LabellingSession
+>>> from skal.labelling.demo import demo_session
 >>> from skal.labelling.training import BackgroundTrainer
->>> tmp = tempfile.mkdtemp()
->>> texts = ["good", "bad", "great", "awful", "fine", "poor"]
->>> pd.DataFrame({"text": texts}).to_csv(f"{tmp}/pool.csv", index=False)
->>> session = LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg",
-...                                   classifier="tfidf", batch_size=2)
+>>> session = demo_session(["good", "bad", "great", "awful", "fine", "poor"], batch_size=2)
 >>> for row, label in [("0", "pos"), ("1", "neg"), ("2", "pos"), ("3", "neg")]:
 ...     session.record(row, label)
 >>> trainer = BackgroundTrainer(session.directory, cv=2)
@@ -50,6 +45,20 @@ METRICS_FILE = "metrics.jsonl"
 
 def stopping_sentence(criterion, history):
     """The stopping criterion's verdict on ``history`` as a plain sentence.
+
+    Parameters
+    ----------
+    criterion : StoppingCriterion
+        A criterion of :mod:`skal.stopping` (its ``should_stop``, and its
+        ``threshold`` and ``window`` when it has them, are used).
+    history : sequence of float or None
+        The criterion's measure after each retrain (None or NaN where there
+        was none, as for the first model).
+
+    Returns
+    -------
+    str
+        The verdict, for a person deciding whether to label more.
 
     Examples
     --------
@@ -92,6 +101,14 @@ class BackgroundTrainer:
         ``running`` (bool), ``phase`` (what it is doing, in words),
         ``done`` and ``total`` (rows embedded so far), ``error`` (the last
         failure, or None), ``started`` (epoch seconds of the current run).
+
+    Examples
+    --------
+    >>> from skal.labelling.demo import demo_session
+    >>> from skal.labelling.training import BackgroundTrainer
+    >>> trainer = BackgroundTrainer(demo_session().directory)
+    >>> trainer.progress["phase"], trainer.curve()
+    ('idle', [])
     """
 
     def __init__(self, directory, eval_set=None, criterion=None, cv=5):
@@ -108,7 +125,21 @@ class BackgroundTrainer:
 
     # ------------------------------------------------------------ metrics
     def curve(self):
-        """The learning curve so far: one dict per retrain (``labels``, ``accuracy``, ``stop_value``...)."""
+        """The learning curve so far, read from ``metrics.jsonl``.
+
+        Returns
+        -------
+        list of dict
+            One point per retrain: ``labels``, ``time``, ``seconds``,
+            ``accuracy``, ``accuracy_kind`` and ``stop_value``.
+
+        Examples
+        --------
+        >>> from skal.labelling.demo import demo_session
+        >>> from skal.labelling.training import BackgroundTrainer
+        >>> BackgroundTrainer(demo_session().directory).curve()
+        []
+        """
         path = self.directory / METRICS_FILE
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
@@ -123,7 +154,20 @@ class BackgroundTrainer:
         return points
 
     def sentence(self):
-        """:func:`stopping_sentence` on the recorded curve."""
+        """:func:`stopping_sentence` on the recorded curve.
+
+        Returns
+        -------
+        str
+            The stopping criterion's verdict, in words.
+
+        Examples
+        --------
+        >>> from skal.labelling.demo import demo_session
+        >>> from skal.labelling.training import BackgroundTrainer
+        >>> BackgroundTrainer(demo_session().directory).sentence().startswith("too early to tell")
+        True
+        """
         return stopping_sentence(self.criterion, [p.get("stop_value") for p in self.curve()])
 
     def _append(self, point):
@@ -132,7 +176,30 @@ class BackgroundTrainer:
 
     # ----------------------------------------------------------- training
     def poke(self, session):
-        """Start a retrain in the background when one is due and none runs; return the thread or None."""
+        """Start a retrain in the background when one is due and none runs.
+
+        After a failed retrain the next one waits until ``batch_size`` more
+        labels are in.
+
+        Parameters
+        ----------
+        session : LabellingSession
+            The caller's session (asked whether a retrain is due); the
+            thread retrains a session instance of its own.
+
+        Returns
+        -------
+        threading.Thread or None
+            The thread started, or None when none was.
+
+        Examples
+        --------
+        >>> from skal.labelling.demo import demo_session
+        >>> from skal.labelling.training import BackgroundTrainer
+        >>> session = demo_session()
+        >>> BackgroundTrainer(session.directory).poke(session) is None  # nothing labelled yet
+        True
+        """
         with self._lock:
             if self._thread is not None and self._thread.is_alive():
                 return None
@@ -199,7 +266,19 @@ class BackgroundTrainer:
         return None if math.isnan(value) else float(value)
 
     def join(self, timeout=None):
-        """Wait for the running retrain (if any) to finish."""
+        """Wait for the running retrain (if any) to finish.
+
+        Parameters
+        ----------
+        timeout : float, default=None
+            Seconds to wait at most; None waits until it ends.
+
+        Examples
+        --------
+        >>> from skal.labelling.demo import demo_session
+        >>> from skal.labelling.training import BackgroundTrainer
+        >>> BackgroundTrainer(demo_session().directory).join(1)  # none running: returns at once
+        """
         thread = self._thread
         if thread is not None:
             thread.join(timeout)

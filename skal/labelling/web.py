@@ -24,14 +24,11 @@ carry it (``X-Skal-Token`` header, ``?token=`` or the cookie the page sets).
 
 Examples
 --------
->>> import tempfile, pandas as pd
 >>> from starlette.testclient import TestClient
->>> from skal.labelling import LabellingSession
+>>> from skal.labelling.demo import demo_session
 >>> from skal.labelling.web import create_app
->>> tmp = tempfile.mkdtemp()
->>> pd.DataFrame({"text": ["good", "bad", "fine"]}).to_csv(f"{tmp}/pool.csv", index=False)
->>> _ = LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg", classifier="tfidf")
->>> client = TestClient(create_app(f"{tmp}/s", background=False))
+>>> session = demo_session(["good", "bad", "fine"])
+>>> client = TestClient(create_app(session.directory, background=False))
 >>> item = client.get("/api/next", params={"annotator": "ann"}).json()["item"]
 >>> client.post("/api/label", json={"id": item["id"], "label": "pos", "annotator": "ann"}).json()["saved"]
 True
@@ -48,6 +45,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from ..parameters import check_option
 from .export import FORMATS, disagreements_frame, history_frame, render_labels
 from .leases import Leases
 from .session import LabellingSession
@@ -104,17 +102,16 @@ def create_app(directory, *, token=None, eval_set=None, lease_seconds=300.0, bac
     Returns
     -------
     fastapi.FastAPI
+        The app; ``app.state`` holds its ``session``, ``trainer``
+        (:class:`~skal.labelling.training.BackgroundTrainer`) and ``leases``.
 
     Examples
     --------
-    >>> import tempfile, pandas as pd
     >>> from starlette.testclient import TestClient
-    >>> from skal.labelling import LabellingSession
+    >>> from skal.labelling.demo import demo_session
     >>> from skal.labelling.web import create_app
-    >>> tmp = tempfile.mkdtemp()
-    >>> pd.DataFrame({"text": ["good", "bad"]}).to_csv(f"{tmp}/pool.csv", index=False)
-    >>> _ = LabellingSession.create(f"{tmp}/s", data=f"{tmp}/pool.csv", labels="pos,neg")
-    >>> TestClient(create_app(f"{tmp}/s", token="t0k")).get("/api/status").status_code
+    >>> directory = demo_session().directory
+    >>> TestClient(create_app(directory, token="t0k")).get("/api/status").status_code
     401
     """
     session = LabellingSession.open(directory)
@@ -257,8 +254,10 @@ def create_app(directory, *, token=None, eval_set=None, lease_seconds=300.0, bac
 
     @app.get("/api/export")
     def export(format: str = "csv", download: bool = True):
-        if format not in FORMATS:
-            raise HTTPException(400, f"Unknown export format {format!r}; choose one of {', '.join(FORMATS)}.")
+        try:
+            check_option(format, "format", FORMATS)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
         with lock:
             data = render_labels(session, format)
         suffix = {"csv": "csv", "jsonl": "jsonl", "label-studio": "json"}[format]
@@ -275,6 +274,22 @@ def serve(directory, host="127.0.0.1", port=8765, *, token=None, eval_set=None, 
     A second server on the same session is refused (RuntimeError). Off the
     loopback interface a token is required; without ``token`` one is
     generated and printed with the URL.
+
+    Parameters
+    ----------
+    directory : str or path
+        An existing session directory.
+    host : str, default="127.0.0.1"
+        The interface to listen on.
+    port : int, default=8765
+        The port to listen on.
+    token : str, default=None
+        Every request must carry it; None needs none on the loopback
+        interface and generates one elsewhere.
+    eval_set : (texts, labels), default=None
+        Held-out rows for the accuracy shown; None cross-validates.
+    say : callable, default=print
+        Receives the lines that tell the person where to go.
 
     Examples
     --------
