@@ -7,11 +7,13 @@ loading with a clear error instead of a download, the device rule
 """
 
 import hashlib
+import os
 from pathlib import Path
 
 import torch
 
 __all__ = [
+    "CHECKPOINT_CONSTRAINTS",
     "default_model_path",
     "resolve_model",
     "checkpoint_fingerprint",
@@ -19,6 +21,13 @@ __all__ = [
     "resolve_device",
     "autocast_dtype",
 ]
+
+#: The declared constraints of the ``model`` and ``device`` parameters that every estimator loading a
+#: checkpoint shares (see :mod:`skal.parameters`); what the values name is checked when they are resolved.
+CHECKPOINT_CONSTRAINTS = {
+    "model": [str, os.PathLike, None],
+    "device": [str, torch.device, None],
+}
 
 _HOW_TO_FIX = (
     "Nothing is downloaded at run time: pass model= a local Hugging Face checkpoint directory "
@@ -38,6 +47,7 @@ def default_model_path():
     Returns
     -------
     path : pathlib.Path
+        The checkpoint directory inside the installed package.
 
     Examples
     --------
@@ -62,6 +72,30 @@ def resolve_model(model):
     ``config.json``. Anything that looks like a filesystem path but names no
     directory is an error; other strings (``"org/name"``) are passed through
     as hub names, to be found in the local Hugging Face cache.
+
+    Parameters
+    ----------
+    model : str, path or None
+        A checkpoint directory, a hub name, or None for the bundled model.
+
+    Returns
+    -------
+    name : str
+        What ``from_pretrained`` should load.
+
+    Raises
+    ------
+    ValueError
+        ``model`` is neither, or a directory without ``config.json``, or a
+        path that does not exist.
+
+    Examples
+    --------
+    >>> from skal.models import default_model_path, resolve_model
+    >>> resolve_model(None) == str(default_model_path())
+    True
+    >>> resolve_model("bert-base-uncased")
+    'bert-base-uncased'
     """
     if model is None:
         return str(default_model_path())
@@ -86,6 +120,22 @@ def checkpoint_fingerprint(model):
 
     Covers the resolved name and, for a local directory, the name, size and
     modification time of each file in it.
+
+    Parameters
+    ----------
+    model : str, path or None
+        As for :func:`resolve_model`.
+
+    Returns
+    -------
+    fingerprint : str
+        16 hexadecimal digits.
+
+    Examples
+    --------
+    >>> from skal.models import checkpoint_fingerprint
+    >>> len(checkpoint_fingerprint(None)), checkpoint_fingerprint(None) == checkpoint_fingerprint(None)
+    (16, True)
     """
     name = resolve_model(model)
     digest = hashlib.sha1(name.encode())
@@ -103,16 +153,30 @@ def load_checkpoint(loader, model, **kwargs):
 
     Parameters
     ----------
-    loader : a ``transformers`` Auto class (``AutoTokenizer``, ``AutoModel``...)
+    loader : type
+        A ``transformers`` Auto class (``AutoTokenizer``, ``AutoModel``...).
     model : str, path or None
         See :func:`resolve_model`.
-    **kwargs : passed to ``from_pretrained`` (e.g. ``num_labels``).
+    **kwargs : dict
+        Passed to ``from_pretrained`` (e.g. ``num_labels``).
+
+    Returns
+    -------
+    object
+        What ``loader.from_pretrained`` returns: a tokenizer, a config or a model.
 
     Raises
     ------
     ValueError
         The model cannot be found locally, or its weights do not fit the
         requested shapes (e.g. a classification head with another label count).
+
+    Examples
+    --------
+    >>> from transformers import AutoConfig
+    >>> from skal.models import load_checkpoint
+    >>> load_checkpoint(AutoConfig, None).hidden_size
+    384
     """
     from transformers.utils import logging as hf_logging
 
@@ -149,6 +213,16 @@ def resolve_device(device="auto"):
     ``"cpu"``. Asking for CUDA where there is none raises a ValueError rather
     than silently running on the CPU.
 
+    Parameters
+    ----------
+    device : str, torch.device or None, default="auto"
+        ``"auto"``, ``"cpu"``, ``"mps"``, ``"cuda"`` or ``"cuda:N"``.
+
+    Returns
+    -------
+    device : str
+        The device name torch takes.
+
     Examples
     --------
     >>> from skal.models import resolve_device
@@ -173,8 +247,19 @@ def autocast_dtype(device, bf16_supported=None):
     """Mixed-precision dtype for ``device``: None (full float32) off CUDA.
 
     On CUDA it is bfloat16 where the GPU supports it natively (Ampere and
-    later), else float16 (which needs a gradient scaler in training). ``bf16_supported`` overrides the
-    check, for testing.
+    later), else float16 (which needs a gradient scaler in training).
+
+    Parameters
+    ----------
+    device : str or torch.device
+        Where the model runs.
+    bf16_supported : bool or None, default=None
+        Overrides the check of the GPU's native bfloat16 support, for testing.
+
+    Returns
+    -------
+    torch.dtype or None
+        ``torch.bfloat16``, ``torch.float16``, or None for full precision.
 
     Examples
     --------
