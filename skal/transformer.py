@@ -41,6 +41,7 @@ from .text_batches import (
     PaddedTokens,
     TokenizedTexts,
     check_texts,
+    text_input_tags,
 )
 from .transformer_inference import TransformerInference, seeded, torch_seed
 
@@ -298,9 +299,7 @@ class TransformerClassifier(TransformerInference, ClassifierMixin, BaseEstimator
         self.verbose = verbose
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
+        tags = text_input_tags(super().__sklearn_tags__())
         tags.classifier_tags.multi_label = True
         return tags
 
