@@ -8,6 +8,7 @@ loading with a clear error instead of a download, the device rule
 
 import hashlib
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -18,6 +19,7 @@ __all__ = [
     "resolve_model",
     "checkpoint_fingerprint",
     "load_checkpoint",
+    "quiet_loading",
     "resolve_device",
     "autocast_dtype",
 ]
@@ -148,6 +150,41 @@ def checkpoint_fingerprint(model):
     return digest.hexdigest()[:16]
 
 
+@contextmanager
+def quiet_loading():
+    """Silence transformers' "Loading weights" bars and expected notices (a new head...) inside the block.
+
+    Its logging verbosity and progress-bar setting are restored after.
+
+    Yields
+    ------
+    None
+        Inside the block, transformers logs errors only, without bars.
+
+    Examples
+    --------
+    >>> from transformers.utils import logging as hf_logging
+    >>> from skal.models import quiet_loading
+    >>> before = hf_logging.get_verbosity()
+    >>> with quiet_loading():
+    ...     hf_logging.get_verbosity() == hf_logging.ERROR
+    True
+    >>> hf_logging.get_verbosity() == before
+    True
+    """
+    from transformers.utils import logging as hf_logging
+
+    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
 def load_checkpoint(loader, model, **kwargs):
     """``loader.from_pretrained(model, local_files_only=True, **kwargs)`` with clear errors.
 
@@ -178,14 +215,10 @@ def load_checkpoint(loader, model, **kwargs):
     >>> load_checkpoint(AutoConfig, None).hidden_size
     384
     """
-    from transformers.utils import logging as hf_logging
-
     name = resolve_model(model)
-    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
-    hf_logging.set_verbosity_error()  # the "newly initialised head" report is expected here
-    hf_logging.disable_progress_bar()
     try:
-        return loader.from_pretrained(name, local_files_only=True, **kwargs)
+        with quiet_loading():  # the "newly initialised head" report is expected here
+            return loader.from_pretrained(name, local_files_only=True, **kwargs)
     except OSError as exc:
         raise ValueError(f"Could not load model {name!r} ({exc.__class__.__name__}). " + _HOW_TO_FIX) from exc
     except RuntimeError as exc:
@@ -200,10 +233,6 @@ def load_checkpoint(loader, model, **kwargs):
             "in y). Use a checkpoint without a classification head, or one trained on the same "
             "label set."
         ) from exc
-    finally:
-        hf_logging.set_verbosity(verbosity)
-        if bars:
-            hf_logging.enable_progress_bar()
 
 
 def resolve_device(device="auto"):

@@ -39,7 +39,6 @@ What comes from libraries, and what is ours (and why):
 """
 
 import math
-from contextlib import contextmanager
 from numbers import Real
 
 import numpy as np
@@ -52,7 +51,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .data import check_consistent_rows
-from .models import CHECKPOINT_CONSTRAINTS, autocast_dtype, resolve_device, resolve_model
+from .models import CHECKPOINT_CONSTRAINTS, autocast_dtype, quiet_loading, resolve_device, resolve_model
 from .parameters import HasMethods, Int, Interval
 from .seeding import draw_seed
 from .text_batches import check_texts, text_input_tags
@@ -125,29 +124,13 @@ def contrastive_pairs(y, num_iterations=20, random_state=None):
     return first[shuffle], second[shuffle], target[shuffle]
 
 
-@contextmanager
-def _quiet_loading():
-    """Silence transformers' "Loading weights" bars and expected notices while a body loads."""
-    from transformers.utils import logging as hf_logging
-
-    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        hf_logging.set_verbosity(verbosity)
-        if bars:
-            hf_logging.enable_progress_bar()
-
-
 def _load_body(model, device, max_length):
     """A fresh trainable SentenceTransformer from a local directory; nothing is downloaded."""
     from sentence_transformers import SentenceTransformer
 
     name = resolve_model(model)
     try:
-        with _quiet_loading():
+        with quiet_loading():
             body = SentenceTransformer(name, device=device, local_files_only=True)
     except OSError as exc:
         raise ValueError(
