@@ -3,7 +3,6 @@
 import functools
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +11,16 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .models import autocast_dtype, checkpoint_fingerprint, load_checkpoint, resolve_device, resolve_model
-from .text_batches import check_texts, length_sorted_batches
+from .models import (
+    CHECKPOINT_CONSTRAINTS,
+    autocast_dtype,
+    checkpoint_fingerprint,
+    load_checkpoint,
+    resolve_device,
+    resolve_model,
+)
+from .parameters import Int
+from .text_batches import check_texts, length_sorted_batches, text_input_tags
 
 __all__ = ["TextEmbedder"]
 
@@ -38,6 +45,7 @@ class TextEmbedder(TransformerMixin, BaseEstimator):
     max_length : int, default=128
         Texts are truncated to this many tokens.
     batch_size : int, default=64
+        Most texts per encoder batch.
     normalize : bool, default=True
         L2-normalise the embeddings.
     cache_dir : str, path or None, default=None
@@ -71,6 +79,14 @@ class TextEmbedder(TransformerMixin, BaseEstimator):
     (1,)
     """
 
+    _parameter_constraints: dict = {
+        **CHECKPOINT_CONSTRAINTS,
+        "max_length": [Int(1)],
+        "batch_size": [Int(1)],
+        "normalize": ["boolean"],
+        "cache_dir": [str, os.PathLike, None],
+    }
+
     def __init__(self, model=None, max_length=128, batch_size=64, normalize=True, cache_dir=None,
                  device="auto"):
         self.model = model
@@ -81,9 +97,7 @@ class TextEmbedder(TransformerMixin, BaseEstimator):
         self.device = device
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
+        tags = text_input_tags(super().__sklearn_tags__())
         tags.requires_fit = True
         tags.transformer_tags.preserves_dtype = []
         return tags
@@ -91,14 +105,26 @@ class TextEmbedder(TransformerMixin, BaseEstimator):
     def fit(self, X=None, y=None):
         """Load the encoder; nothing is learned from ``X`` or ``y``.
 
+        Parameters
+        ----------
+        X : list of str or None, default=None
+            Not used (a transformer's ``fit`` takes it).
+        y : None
+            Not used.
+
         Returns
         -------
         self : TextEmbedder
+            With the encoder loaded.
+
+        Examples
+        --------
+        >>> from skal import TextEmbedder
+        >>> embedder = TextEmbedder().fit()
+        >>> embedder.n_features_out_, embedder.device_
+        (384, 'cpu')
         """
-        for name in ("max_length", "batch_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        self._validate_params()
         device = resolve_device(self.device)
         fingerprint = checkpoint_fingerprint(self.model)
         tokenizer, encoder = _load_encoder(resolve_model(self.model), fingerprint, device)
@@ -113,10 +139,20 @@ class TextEmbedder(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : list, numpy array or pandas Series of str
+            The texts.
 
         Returns
         -------
         embeddings : ndarray of shape (n_samples, n_features_out_), float32
+            One row per text (unit length when ``normalize``).
+
+        Examples
+        --------
+        >>> from skal import TextEmbedder
+        >>> embedder = TextEmbedder().fit()
+        >>> Z = embedder.transform(["a great film", "a great film"])
+        >>> Z.shape, bool((Z[0] == Z[1]).all())
+        ((2, 384), True)
         """
         check_is_fitted(self, "encoder_")
         texts = check_texts(X)
@@ -135,7 +171,25 @@ class TextEmbedder(TransformerMixin, BaseEstimator):
         return out
 
     def get_feature_names_out(self, input_features=None):
-        """``embedding0`` ... ``embedding{n_features_out_ - 1}``."""
+        """``embedding0`` ... ``embedding{n_features_out_ - 1}``.
+
+        Parameters
+        ----------
+        input_features : None
+            Not used (the input is text).
+
+        Returns
+        -------
+        ndarray of str objects, shape (n_features_out_,)
+            The output column names.
+
+        Examples
+        --------
+        >>> from skal import TextEmbedder
+        >>> embedder = TextEmbedder().fit()
+        >>> embedder.get_feature_names_out()[:2].tolist()
+        ['embedding0', 'embedding1']
+        """
         check_is_fitted(self, "n_features_out_")
         return np.asarray([f"embedding{i}" for i in range(self.n_features_out_)], dtype=object)
 
@@ -228,15 +282,11 @@ class _EmbeddingCache:
             return
         self._extend(keys, vectors)
         self.directory.mkdir(parents=True, exist_ok=True)
+        # Imported here: the labelling package is heavy, and only writing a shard needs it.
+        from .labelling.storage import write_atomically
+
         name = f"shard-{hashlib.sha1(keys.tobytes()).hexdigest()[:20]}.npz"
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".npz")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, keys=keys, vectors=vectors)
-            os.replace(tmp, self.directory / name)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(self.directory / name, lambda handle: np.savez(handle, keys=keys, vectors=vectors))
         self.seen.add(name)
 
     def _read_new_shards(self):

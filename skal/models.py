@@ -7,18 +7,29 @@ loading with a clear error instead of a download, the device rule
 """
 
 import hashlib
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
 
 __all__ = [
+    "CHECKPOINT_CONSTRAINTS",
     "default_model_path",
     "resolve_model",
     "checkpoint_fingerprint",
     "load_checkpoint",
+    "quiet_loading",
     "resolve_device",
     "autocast_dtype",
 ]
+
+#: The declared constraints of the ``model`` and ``device`` parameters that every estimator loading a
+#: checkpoint shares (see :mod:`skal.parameters`); what the values name is checked when they are resolved.
+CHECKPOINT_CONSTRAINTS = {
+    "model": [str, os.PathLike, None],
+    "device": [str, torch.device, None],
+}
 
 _HOW_TO_FIX = (
     "Nothing is downloaded at run time: pass model= a local Hugging Face checkpoint directory "
@@ -38,6 +49,7 @@ def default_model_path():
     Returns
     -------
     path : pathlib.Path
+        The checkpoint directory inside the installed package.
 
     Examples
     --------
@@ -62,6 +74,30 @@ def resolve_model(model):
     ``config.json``. Anything that looks like a filesystem path but names no
     directory is an error; other strings (``"org/name"``) are passed through
     as hub names, to be found in the local Hugging Face cache.
+
+    Parameters
+    ----------
+    model : str, path or None
+        A checkpoint directory, a hub name, or None for the bundled model.
+
+    Returns
+    -------
+    name : str
+        What ``from_pretrained`` should load.
+
+    Raises
+    ------
+    ValueError
+        ``model`` is neither, or a directory without ``config.json``, or a
+        path that does not exist.
+
+    Examples
+    --------
+    >>> from skal.models import default_model_path, resolve_model
+    >>> resolve_model(None) == str(default_model_path())
+    True
+    >>> resolve_model("bert-base-uncased")
+    'bert-base-uncased'
     """
     if model is None:
         return str(default_model_path())
@@ -86,6 +122,22 @@ def checkpoint_fingerprint(model):
 
     Covers the resolved name and, for a local directory, the name, size and
     modification time of each file in it.
+
+    Parameters
+    ----------
+    model : str, path or None
+        As for :func:`resolve_model`.
+
+    Returns
+    -------
+    fingerprint : str
+        16 hexadecimal digits.
+
+    Examples
+    --------
+    >>> from skal.models import checkpoint_fingerprint
+    >>> len(checkpoint_fingerprint(None)), checkpoint_fingerprint(None) == checkpoint_fingerprint(None)
+    (16, True)
     """
     name = resolve_model(model)
     digest = hashlib.sha1(name.encode())
@@ -98,30 +150,75 @@ def checkpoint_fingerprint(model):
     return digest.hexdigest()[:16]
 
 
+@contextmanager
+def quiet_loading():
+    """Silence transformers' "Loading weights" bars and expected notices (a new head...) inside the block.
+
+    Its logging verbosity and progress-bar setting are restored after.
+
+    Yields
+    ------
+    None
+        Inside the block, transformers logs errors only, without bars.
+
+    Examples
+    --------
+    >>> from transformers.utils import logging as hf_logging
+    >>> from skal.models import quiet_loading
+    >>> before = hf_logging.get_verbosity()
+    >>> with quiet_loading():
+    ...     hf_logging.get_verbosity() == hf_logging.ERROR
+    True
+    >>> hf_logging.get_verbosity() == before
+    True
+    """
+    from transformers.utils import logging as hf_logging
+
+    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
 def load_checkpoint(loader, model, **kwargs):
     """``loader.from_pretrained(model, local_files_only=True, **kwargs)`` with clear errors.
 
     Parameters
     ----------
-    loader : a ``transformers`` Auto class (``AutoTokenizer``, ``AutoModel``...)
+    loader : type
+        A ``transformers`` Auto class (``AutoTokenizer``, ``AutoModel``...).
     model : str, path or None
         See :func:`resolve_model`.
-    **kwargs : passed to ``from_pretrained`` (e.g. ``num_labels``).
+    **kwargs : dict
+        Passed to ``from_pretrained`` (e.g. ``num_labels``).
+
+    Returns
+    -------
+    object
+        What ``loader.from_pretrained`` returns: a tokenizer, a config or a model.
 
     Raises
     ------
     ValueError
         The model cannot be found locally, or its weights do not fit the
         requested shapes (e.g. a classification head with another label count).
-    """
-    from transformers.utils import logging as hf_logging
 
+    Examples
+    --------
+    >>> from transformers import AutoConfig
+    >>> from skal.models import load_checkpoint
+    >>> load_checkpoint(AutoConfig, None).hidden_size
+    384
+    """
     name = resolve_model(model)
-    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
-    hf_logging.set_verbosity_error()  # the "newly initialised head" report is expected here
-    hf_logging.disable_progress_bar()
     try:
-        return loader.from_pretrained(name, local_files_only=True, **kwargs)
+        with quiet_loading():  # the "newly initialised head" report is expected here
+            return loader.from_pretrained(name, local_files_only=True, **kwargs)
     except OSError as exc:
         raise ValueError(f"Could not load model {name!r} ({exc.__class__.__name__}). " + _HOW_TO_FIX) from exc
     except RuntimeError as exc:
@@ -136,10 +233,6 @@ def load_checkpoint(loader, model, **kwargs):
             "in y). Use a checkpoint without a classification head, or one trained on the same "
             "label set."
         ) from exc
-    finally:
-        hf_logging.set_verbosity(verbosity)
-        if bars:
-            hf_logging.enable_progress_bar()
 
 
 def resolve_device(device="auto"):
@@ -148,6 +241,16 @@ def resolve_device(device="auto"):
     ``"auto"`` (or None) is ``"cuda"`` when CUDA is available, else
     ``"cpu"``. Asking for CUDA where there is none raises a ValueError rather
     than silently running on the CPU.
+
+    Parameters
+    ----------
+    device : str, torch.device or None, default="auto"
+        ``"auto"``, ``"cpu"``, ``"mps"``, ``"cuda"`` or ``"cuda:N"``.
+
+    Returns
+    -------
+    device : str
+        The device name torch takes.
 
     Examples
     --------
@@ -173,8 +276,19 @@ def autocast_dtype(device, bf16_supported=None):
     """Mixed-precision dtype for ``device``: None (full float32) off CUDA.
 
     On CUDA it is bfloat16 where the GPU supports it natively (Ampere and
-    later), else float16 (which needs a gradient scaler in training). ``bf16_supported`` overrides the
-    check, for testing.
+    later), else float16 (which needs a gradient scaler in training).
+
+    Parameters
+    ----------
+    device : str or torch.device
+        Where the model runs.
+    bf16_supported : bool or None, default=None
+        Overrides the check of the GPU's native bfloat16 support, for testing.
+
+    Returns
+    -------
+    torch.dtype or None
+        ``torch.bfloat16``, ``torch.float16``, or None for full precision.
 
     Examples
     --------

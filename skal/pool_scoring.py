@@ -37,6 +37,7 @@ import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
 from .data import n_rows, take_rows
+from .parameters import check_int, check_option
 from .strategies.selection import select_top
 
 __all__ = ["score_pool", "embed_pool", "top_k", "chunked", "ChunkedStrategy"]
@@ -266,10 +267,8 @@ def _run_dask(source, blocks, fn, estimator, k, kwargs, client):
 
 def _results(estimator, X, fn, chunk_size, k, backend, client, address, timeout, kwargs):
     """Yield ``(start, chunk_result)`` for every chunk, in completion order."""
-    if backend not in _BACKENDS:
-        raise ValueError(f"backend must be 'local' or 'dask', got {backend!r}.")
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
-        raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}.")
+    check_option(backend, "backend", _BACKENDS)
+    check_int(chunk_size, "chunk_size")
     source = _Source(X)
     if source.size == 0:
         raise ValueError("The pool is empty: there is nothing to score.")
@@ -318,11 +317,13 @@ def score_pool(estimator, X, score_fn, chunk_size=65536, backend="local", client
     timeout : float, default=5.0
         Seconds to wait for the scheduler at ``address``; an unreachable
         address raises a ValueError naming it.
-    **score_kwargs : passed to ``score_fn``.
+    **score_kwargs : dict
+        Passed to ``score_fn``.
 
     Returns
     -------
     scores : ndarray of shape (n_samples,), float64
+        ``score_fn``'s score of each row, in pool order.
 
     Examples
     --------
@@ -359,10 +360,21 @@ def embed_pool(estimator, X, chunk_size=4096, backend="local", client=None, addr
 
     Parameters
     ----------
-    estimator : fitted object with ``embed(X)`` (TransformerClassifier,
-        ActiveLearner) or ``transform(X)`` (TextEmbedder, any transformer)
-    X : pool, as for :func:`score_pool`
-    chunk_size, backend, client, address, timeout : as for :func:`score_pool`
+    estimator : object
+        Fitted, with ``embed(X)`` (TransformerClassifier, ActiveLearner) or
+        ``transform(X)`` (TextEmbedder, any transformer).
+    X : pool
+        As for :func:`score_pool`.
+    chunk_size : int, default=4096
+        Rows per chunk.
+    backend : {"local", "dask"}, default="local"
+        As for :func:`score_pool`.
+    client : dask.distributed.Client, default=None
+        As for :func:`score_pool`.
+    address : str, default=None
+        As for :func:`score_pool`.
+    timeout : float, default=5.0
+        As for :func:`score_pool`.
     out : None, str or path, default=None
         None returns an in-memory array; a path writes a float32 ``.npy``
         file chunk by chunk and returns it memory-mapped, so the embeddings of
@@ -371,6 +383,7 @@ def embed_pool(estimator, X, chunk_size=4096, backend="local", client=None, addr
     Returns
     -------
     ndarray or numpy.memmap of shape (n_samples, n_features), float32
+        The embedding of each row, in pool order.
 
     Examples
     --------
@@ -395,10 +408,7 @@ def embed_pool(estimator, X, chunk_size=4096, backend="local", client=None, addr
 
 
 def _check_n_instances(n_instances, size):
-    if isinstance(n_instances, bool) or not isinstance(n_instances, (int, np.integer)):
-        raise ValueError(f"n_instances must be an integer, got {n_instances!r}.")
-    if n_instances < 1:
-        raise ValueError(f"n_instances must be at least 1, got {n_instances}.")
+    check_int(n_instances, "n_instances")
     if n_instances > size:
         raise ValueError(f"n_instances={n_instances} is larger than the pool, which holds {size} rows.")
 
@@ -416,18 +426,37 @@ def top_k(estimator, X, score_fn, n_instances=1, chunk_size=65536, backend="loca
 
     Parameters
     ----------
-    estimator, X, score_fn, chunk_size, backend, client, address, timeout, **score_kwargs
+    estimator : fitted estimator, ActiveLearner or Committee
+        As for :func:`score_pool`.
+    X : pool
+        As for :func:`score_pool`.
+    score_fn : callable
         As for :func:`score_pool`.
     n_instances : int, default=1
+        Rows to return; at most the pool's size.
+    chunk_size : int, default=65536
+        Rows per chunk.
+    backend : {"local", "dask"}, default="local"
+        As for :func:`score_pool`.
+    client : dask.distributed.Client, default=None
+        As for :func:`score_pool`.
+    address : str, default=None
+        As for :func:`score_pool`.
+    timeout : float, default=5.0
+        As for :func:`score_pool`.
     random_tie_break : bool, default=False
+        Shuffle before ranking, so that equal scores are broken at random.
     random_state : int, RandomState instance or None, default=None
         Seeds the tie-breaking shuffle.
+    **score_kwargs : dict
+        Passed to ``score_fn``.
 
     Returns
     -------
     indices : ndarray of shape (n_instances,)
         Pool positions, most informative first.
     scores : ndarray of shape (n_instances,)
+        Their scores.
 
     Examples
     --------
@@ -454,7 +483,34 @@ def top_k(estimator, X, score_fn, n_instances=1, chunk_size=65536, backend="loca
 
 
 class ChunkedStrategy:
-    """A query strategy that ranks the pool with :func:`top_k` (see :func:`chunked`)."""
+    """A query strategy that ranks the pool with :func:`top_k` (made by :func:`chunked`).
+
+    Parameters
+    ----------
+    score_fn : callable
+        ``score_fn(estimator, X_chunk) -> ndarray (n_chunk,)``, higher meaning more informative.
+    chunk_size : int, default=65536
+        Rows per chunk.
+    backend : {"local", "dask"}, default="local"
+        As for :func:`score_pool`.
+    client : dask.distributed.Client, default=None
+        As for :func:`score_pool` (not pickled: a learner holding the
+        strategy travels to Dask workers without it).
+    address : str, default=None
+        As for :func:`score_pool`.
+    timeout : float, default=5.0
+        As for :func:`score_pool`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal.pool_scoring import ChunkedStrategy
+    >>> from skal.strategies import classifier_uncertainty
+    >>> clf = LogisticRegression().fit([[-1.], [1.]], [0, 1])
+    >>> ChunkedStrategy(classifier_uncertainty, chunk_size=2)(clf, np.array([[-3.], [0.], [3.]]))[0]
+    array([1])
+    """
 
     def __init__(self, score_fn, chunk_size=65536, backend="local", client=None, address=None, timeout=5.0):
         self.score_fn = score_fn
@@ -490,7 +546,15 @@ def chunked(score_fn, chunk_size=65536, backend="local", client=None, address=No
         more informative: :func:`~skal.strategies.classifier_uncertainty`,
         :func:`~skal.strategies.classifier_entropy`,
         :func:`~skal.strategies.vote_entropy`...
-    chunk_size, backend, client, address, timeout :
+    chunk_size : int, default=65536
+        Rows per chunk.
+    backend : {"local", "dask"}, default="local"
+        As for :func:`score_pool`.
+    client : dask.distributed.Client, default=None
+        As for :func:`score_pool`.
+    address : str, default=None
+        As for :func:`score_pool`.
+    timeout : float, default=5.0
         As for :func:`score_pool`.
 
     Returns
@@ -514,6 +578,5 @@ def chunked(score_fn, chunk_size=65536, backend="local", client=None, address=No
     >>> learner.query(X, n_instances=2)[0]
     array([35, 36])
     """
-    if backend not in _BACKENDS:
-        raise ValueError(f"backend must be 'local' or 'dask', got {backend!r}.")
+    check_option(backend, "backend", _BACKENDS)
     return ChunkedStrategy(score_fn, chunk_size, backend, client, address, timeout)

@@ -13,7 +13,20 @@ PRESETS = ("embedding", "tfidf", "finetune", "setfit")
 
 
 def default_cache_dir():
-    """The embedding cache of the command line: ``$SKAL_CACHE``, else ``~/.cache/skal``."""
+    """The embedding cache of the command line: ``$SKAL_CACHE``, else ``~/.cache/skal``.
+
+    Returns
+    -------
+    str
+        The directory (not created here).
+
+    Examples
+    --------
+    >>> import os
+    >>> from skal.presets import default_cache_dir
+    >>> default_cache_dir() == os.environ.get("SKAL_CACHE", os.path.expanduser("~/.cache/skal"))
+    True
+    """
     return os.environ.get("SKAL_CACHE", str(Path.home() / ".cache" / "skal"))
 
 
@@ -39,6 +52,13 @@ def make_text_classifier(kind="embedding", model=None, cache_dir=None, random_st
     cache_dir : str or path, default=None
         On-disk embedding cache for ``"embedding"``.
     random_state : int or None, default=None
+        Seeds the classifier (its ``random_state``), for reproducible runs.
+
+    Returns
+    -------
+    estimator
+        An unfitted scikit-learn classifier (a pipeline for ``"embedding"``
+        and ``"tfidf"``) whose ``fit`` and ``predict_proba`` take raw texts.
 
     Examples
     --------

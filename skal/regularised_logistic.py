@@ -17,6 +17,7 @@ in 1.6).
 """
 
 import numbers
+from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -24,6 +25,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .parameters import Int, Interval
 
 __all__ = ["CrossValidatedLogisticRegression"]
 
@@ -54,6 +57,7 @@ class CrossValidatedLogisticRegression(ClassifierMixin, BaseEstimator):
         The cross-validation score (a scikit-learn scorer name); log-loss
         rewards probabilities that match the error rate.
     max_iter : int, default=1000
+        Most solver iterations of each logistic regression.
     random_state : int, RandomState instance or None, default=None
         Seeds the shuffling of the folds.
 
@@ -81,6 +85,15 @@ class CrossValidatedLogisticRegression(ClassifierMixin, BaseEstimator):
     0
     """
 
+    _parameter_constraints: dict = {
+        "Cs": [Int(1), "array-like"],
+        "cv": [Int(2)],
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "scoring": [str, callable],
+        "max_iter": [Int(1)],
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, Cs=13, cv=5, C=1.0, scoring="neg_log_loss", max_iter=1000, random_state=None):
         self.Cs = Cs
         self.cv = cv
@@ -95,9 +108,7 @@ class CrossValidatedLogisticRegression(ClassifierMixin, BaseEstimator):
         return tags
 
     def _candidates(self):
-        if isinstance(self.Cs, numbers.Integral) and not isinstance(self.Cs, bool):
-            if self.Cs < 1:
-                raise ValueError(f"Cs must be a positive integer or a list of positive floats, got {self.Cs!r}.")
+        if isinstance(self.Cs, numbers.Integral):
             return np.logspace(-2, 4, self.Cs)
         Cs = np.asarray(self.Cs, dtype=float).ravel()
         if Cs.size == 0 or not np.all(Cs > 0):
@@ -109,18 +120,27 @@ class CrossValidatedLogisticRegression(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The training rows.
         y : array-like of shape (n_samples,)
+            Their labels: at least two classes.
 
         Returns
         -------
-        self
+        self : CrossValidatedLogisticRegression
+            The fitted estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skal.regularised_logistic import CrossValidatedLogisticRegression
+        >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+        >>> clf = CrossValidatedLogisticRegression().fit(X, [0, 0, 1, 1])
+        >>> clf.C_, clf.n_folds_
+        (1.0, 0)
         """
+        self._validate_params()
         Cs = self._candidates()
-        if isinstance(self.cv, bool) or not isinstance(self.cv, numbers.Integral) or self.cv < 2:
-            raise ValueError(f"cv must be an integer of at least 2, got {self.cv!r}.")
-        if isinstance(self.C, bool) or not isinstance(self.C, numbers.Real) or not self.C > 0:
-            raise ValueError(f"C must be a positive number, got {self.C!r}.")
         X, y = validate_data(self, X, y, accept_sparse="csr", reset=True)
         check_classification_targets(y)
         counts = np.unique(y, return_counts=True)[1]
@@ -142,20 +162,100 @@ class CrossValidatedLogisticRegression(ClassifierMixin, BaseEstimator):
         return self
 
     def decision_function(self, X):
-        """The fitted model's decision function."""
+        """The fitted model's decision function.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The rows to score.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Signed distances to the decision boundary (one column for two classes).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skal.regularised_logistic import CrossValidatedLogisticRegression
+        >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+        >>> clf = CrossValidatedLogisticRegression().fit(X, [0, 0, 1, 1])
+        >>> clf.decision_function([[-3.0], [3.0]]).round(2).tolist()
+        [-3.02, 3.02]
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.decision_function(validate_data(self, X, accept_sparse="csr", reset=False))
 
     def predict_proba(self, X):
-        """Class probabilities, shape (n_samples, n_classes)."""
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The rows to score.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Rows sum to 1; columns follow ``classes_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skal.regularised_logistic import CrossValidatedLogisticRegression
+        >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+        >>> clf = CrossValidatedLogisticRegression().fit(X, [0, 0, 1, 1])
+        >>> clf.predict_proba([[0.0]]).round(2).tolist()
+        [[0.5, 0.5]]
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict_proba(validate_data(self, X, accept_sparse="csr", reset=False))
 
     def predict_log_proba(self, X):
-        """Log of :meth:`predict_proba`."""
+        """Log of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The rows to score.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Log-probabilities.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skal.regularised_logistic import CrossValidatedLogisticRegression
+        >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+        >>> clf = CrossValidatedLogisticRegression().fit(X, [0, 0, 1, 1])
+        >>> clf.predict_log_proba([[0.0]]).round(3).tolist()
+        [[-0.693, -0.693]]
+        """
         return np.log(self.predict_proba(X))
 
     def predict(self, X):
-        """The most probable class, shape (n_samples,)."""
+        """The most probable class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The rows to score.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skal.regularised_logistic import CrossValidatedLogisticRegression
+        >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+        >>> clf = CrossValidatedLogisticRegression().fit(X, [0, 0, 1, 1])
+        >>> clf.predict([[-3.0], [3.0]]).tolist()
+        [0, 1]
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict(validate_data(self, X, accept_sparse="csr", reset=False))

@@ -39,7 +39,7 @@ What comes from libraries, and what is ours (and why):
 """
 
 import math
-from contextlib import contextmanager
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -51,8 +51,10 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .data import check_consistent_rows
-from .models import autocast_dtype, resolve_device, resolve_model
-from .text_batches import check_texts
+from .models import CHECKPOINT_CONSTRAINTS, autocast_dtype, quiet_loading, resolve_device, resolve_model
+from .parameters import HasMethods, Int, Interval
+from .seeding import draw_seed
+from .text_batches import check_texts, text_input_tags
 from .transformer_inference import seeded
 
 __all__ = ["SetFitClassifier", "contrastive_pairs"]
@@ -72,7 +74,9 @@ def contrastive_pairs(y, num_iterations=20, random_state=None):
     y : array-like of shape (n_samples,)
         At least two classes.
     num_iterations : int, default=20
+        Rounds; each draws one positive and one negative partner per row.
     random_state : int, RandomState instance or None, default=None
+        Seeds the partners and the shuffle.
 
     Returns
     -------
@@ -120,29 +124,13 @@ def contrastive_pairs(y, num_iterations=20, random_state=None):
     return first[shuffle], second[shuffle], target[shuffle]
 
 
-@contextmanager
-def _quiet_loading():
-    """Silence transformers' "Loading weights" bars and expected notices while a body loads."""
-    from transformers.utils import logging as hf_logging
-
-    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        hf_logging.set_verbosity(verbosity)
-        if bars:
-            hf_logging.enable_progress_bar()
-
-
 def _load_body(model, device, max_length):
     """A fresh trainable SentenceTransformer from a local directory; nothing is downloaded."""
     from sentence_transformers import SentenceTransformer
 
     name = resolve_model(model)
     try:
-        with _quiet_loading():
+        with quiet_loading():
             body = SentenceTransformer(name, device=device, local_files_only=True)
     except OSError as exc:
         raise ValueError(
@@ -156,12 +144,6 @@ def _load_body(model, device, max_length):
 
 def _to_device(features, device):
     return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in features.items()}
-
-
-def _positive_int(owner, name):
-    value = getattr(owner, name)
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
 
 
 class SetFitClassifier(ClassifierMixin, BaseEstimator):
@@ -223,7 +205,7 @@ class SetFitClassifier(ClassifierMixin, BaseEstimator):
 
     See Also
     --------
-    skal.TransformerClassifier : end-to-end fine-tuning with a softmax head.
+    skal.TransformerClassifier : End-to-end fine-tuning with a softmax head.
 
     Examples
     --------
@@ -235,6 +217,20 @@ class SetFitClassifier(ClassifierMixin, BaseEstimator):
     >>> clf.embed(["a great story"]).shape
     (1, 384)
     """
+
+    _parameter_constraints: dict = {
+        **CHECKPOINT_CONSTRAINTS,
+        "head": [HasMethods(["fit", "predict_proba"]), None],
+        "num_iterations": [Int(1)],
+        "num_epochs": [Int(1)],
+        "batch_size": [Int(1)],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "warmup_proportion": [Interval(Real, 0, 1, closed="left")],
+        "max_length": [Int(1)],
+        "predict_batch_size": [Int(1)],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
 
     def __init__(self, model=None, head=None, num_iterations=20, num_epochs=1, batch_size=16,
                  learning_rate=2e-5, warmup_proportion=0.1, max_length=128, predict_batch_size=64,
@@ -253,22 +249,7 @@ class SetFitClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
-
-    def _check_params(self):
-        for name in ("num_iterations", "num_epochs", "batch_size", "max_length", "predict_batch_size"):
-            _positive_int(self, name)
-        if isinstance(self.learning_rate, bool) or not isinstance(self.learning_rate, (int, float, np.number)) \
-                or not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be a positive number, got {self.learning_rate!r}.")
-        if isinstance(self.warmup_proportion, bool) or not isinstance(self.warmup_proportion, (int, float, np.number)) \
-                or not 0 <= self.warmup_proportion < 1:
-            raise ValueError(f"warmup_proportion must be in [0, 1), got {self.warmup_proportion!r}.")
-        if self.head is not None and not (hasattr(self.head, "fit") and hasattr(self.head, "predict_proba")):
-            raise ValueError(f"head must be a scikit-learn classifier with predict_proba, got {self.head!r}.")
+        return text_input_tags(super().__sklearn_tags__())
 
     def fit(self, X, y):
         """Fine-tune the body on pairs of ``(X, y)``, then fit the head on its embeddings.
@@ -276,14 +257,24 @@ class SetFitClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : list, numpy array or pandas Series of str
+            The training texts.
         y : array-like of shape (n_samples,)
-            At least two classes.
+            Their labels: at least two classes.
 
         Returns
         -------
         self : SetFitClassifier
+            The fitted estimator.
+
+        Examples
+        --------
+        >>> from skal import SetFitClassifier
+        >>> texts = ["a great film", "a superb story", "an awful film", "a dull story"]
+        >>> clf = SetFitClassifier(num_iterations=1, random_state=0).fit(texts, ["pos", "pos", "neg", "neg"])
+        >>> clf.classes_.tolist(), clf.n_steps_
+        (['neg', 'pos'], 1)
         """
-        self._check_params()
+        self._validate_params()
         texts = check_texts(X)
         if y is None:
             raise ValueError("SetFitClassifier requires y to be passed, but the target y is None.")
@@ -302,12 +293,12 @@ class SetFitClassifier(ClassifierMixin, BaseEstimator):
         body = _load_body(self.model, device, self.max_length)
 
         rng = check_random_state(self.random_state)
-        seed = None if self.random_state is None else int(rng.randint(np.iinfo(np.int32).max))
+        seed = None if self.random_state is None else draw_seed(rng)
         first, second, target = contrastive_pairs(y, self.num_iterations, rng)
         with seeded(seed, device):
             n_steps = self._fine_tune(body, texts, first, second, target, rng, device)
         body.eval()
-        head_seed = int(rng.randint(np.iinfo(np.int32).max))
+        head_seed = draw_seed(rng)
         if "random_state" in head.get_params() and head.get_params()["random_state"] is None:
             head.set_params(random_state=head_seed)
         # The head learns class codes 0..K-1 (what setfit.SetFitModel's ``labels`` index), classes_ names them.
@@ -375,10 +366,20 @@ class SetFitClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : list, numpy array or pandas Series of str
+            The texts.
 
         Returns
         -------
         embeddings : ndarray of shape (n_samples, embedding_size), float32
+            One row per text.
+
+        Examples
+        --------
+        >>> from skal import SetFitClassifier
+        >>> texts = ["a great film", "a superb story", "an awful film", "a dull story"]
+        >>> clf = SetFitClassifier(num_iterations=1, random_state=0).fit(texts, ["pos", "pos", "neg", "neg"])
+        >>> clf.embed(["a great story", "a dull film"]).shape
+        (2, 384)
         """
         check_is_fitted(self, "body_")
         return self._encode(self.body_, check_texts(X))
@@ -389,17 +390,47 @@ class SetFitClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : list, numpy array or pandas Series of str
+            The texts.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            Rows sum to 1; columns follow ``classes_``.
+
+        Examples
+        --------
+        >>> from skal import SetFitClassifier
+        >>> texts = ["a great film", "a superb story", "an awful film", "a dull story"]
+        >>> clf = SetFitClassifier(num_iterations=1, random_state=0).fit(texts, ["pos", "pos", "neg", "neg"])
+        >>> clf.predict_proba(["a great story"]).shape
+        (1, 2)
         """
         check_is_fitted(self, "head_")
         return self.head_.predict_proba(self.embed(X))
 
     def predict(self, X):
-        """The most probable class of each text, shape (n_samples,)."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        """The most probable class of each text.
+
+        Parameters
+        ----------
+        X : list, numpy array or pandas Series of str
+            The texts.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+
+        Examples
+        --------
+        >>> from skal import SetFitClassifier
+        >>> texts = ["a great film", "a superb story", "an awful film", "a dull story"]
+        >>> clf = SetFitClassifier(num_iterations=1, random_state=0).fit(texts, ["pos", "pos", "neg", "neg"])
+        >>> clf.predict(["a great story"]).shape
+        (1,)
+        """
+        proba = self.predict_proba(X)  # first: it raises NotFittedError before classes_ is read
+        return self.classes_[proba.argmax(axis=1)]
 
     def to_setfit_model(self):
         """The fitted body and head as a ``setfit.SetFitModel`` (e.g. for its ``save_pretrained``).
@@ -412,6 +443,15 @@ class SetFitClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         model : setfit.SetFitModel
+            SetFit's model around this body and head.
+
+        Examples
+        --------
+        >>> from skal import SetFitClassifier
+        >>> texts = ["a great film", "a superb story", "an awful film", "a dull story"]
+        >>> clf = SetFitClassifier(num_iterations=1, random_state=0).fit(texts, ["pos", "pos", "neg", "neg"])
+        >>> clf.to_setfit_model().labels
+        ['neg', 'pos']
         """
         check_is_fitted(self, "head_")
         from setfit import SetFitModel

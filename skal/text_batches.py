@@ -27,6 +27,7 @@ __all__ = [
     "check_texts",
     "length_grouped_batches",
     "length_sorted_batches",
+    "text_input_tags",
 ]
 
 #: Texts tokenised at a time at inference; bounds memory for large pools.
@@ -41,12 +42,67 @@ DEFAULT_TOKEN_BUDGET = 2048
 MEGABATCH_FACTOR = 50
 
 
+def text_input_tags(tags):
+    """``tags`` of an estimator that takes raw texts: string input, not a 2-d numeric array.
+
+    scikit-learn's estimator checks then skip the checks that feed numeric
+    arrays.
+
+    Parameters
+    ----------
+    tags : sklearn.utils.Tags
+        What the parent class's ``__sklearn_tags__`` returned.
+
+    Returns
+    -------
+    tags : sklearn.utils.Tags
+        The same object, its input tags set.
+
+    Examples
+    --------
+    >>> from sklearn.base import BaseEstimator
+    >>> from skal.text_batches import text_input_tags
+    >>> tags = text_input_tags(BaseEstimator().__sklearn_tags__())
+    >>> tags.input_tags.string, tags.input_tags.two_d_array
+    (True, False)
+    """
+    tags.input_tags.string = True
+    tags.input_tags.two_d_array = False
+    return tags
+
+
 def check_texts(X):
     """``X`` as a list of non-empty strings; a ValueError naming the bad rows otherwise.
 
     Accepts a list or tuple, a 1-d numpy array (or a one-column 2-d one), a
     pandas Series or a one-column DataFrame. ``None``, NaN, non-strings and
     empty or blank strings are rejected with their row positions.
+
+    Parameters
+    ----------
+    X : list, tuple, numpy array, pandas Series or one-column DataFrame
+        The texts.
+
+    Returns
+    -------
+    texts : list of str
+        The texts, in order.
+
+    Raises
+    ------
+    ValueError
+        ``X`` is not a sequence of non-empty strings; the message names the rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skal.text_batches import check_texts
+    >>> check_texts(pd.Series(["a film", "a book"]))
+    ['a film', 'a book']
+    >>> check_texts(["a film", None])
+    Traceback (most recent call last):
+    ...
+    ValueError: 1 of 2 rows are not non-empty strings (None, NaN, a non-string or a blank string) at positions [1], e.g. None; drop or fill them first.
     """
     if isinstance(X, str):
         raise ValueError("Expected a sequence of texts, got a single string; wrap it in a list.")
@@ -142,6 +198,28 @@ class PaddedTokens:
         """The texts at ``rows`` padded to their longest, as a dict of int64 tensors on ``device``.
 
         Equal to ``tokenizer(texts, padding=True, return_tensors="pt")`` for those texts.
+
+        Parameters
+        ----------
+        rows : array-like of int
+            Positions of the texts.
+        device : str, default="cpu"
+            Where the tensors go.
+
+        Returns
+        -------
+        dict of str to torch.Tensor
+            Each field, shape (len(rows), longest of them).
+
+        Examples
+        --------
+        >>> from transformers import AutoTokenizer
+        >>> from skal.models import default_model_path
+        >>> from skal.text_batches import PaddedTokens
+        >>> tokenizer = AutoTokenizer.from_pretrained(default_model_path())
+        >>> tokens = PaddedTokens(tokenizer, tokenizer(["a film", "a very long film indeed"]))
+        >>> tokens.batch([0])["attention_mask"].tolist()
+        [[1, 1, 1, 1]]
         """
         rows = np.asarray(rows, dtype=np.intp)
         length = self.lengths[rows][:, None]
@@ -165,8 +243,21 @@ class TokenizedTexts(torch.utils.data.Dataset):
     Parameters
     ----------
     tokens : PaddedTokens
+        The tokenised texts.
     labels : ndarray of shape (n_texts,) of int, or (n_texts, n_labels) of float
         Class indices (single-label) or a label-indicator matrix (multi-label).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from transformers import AutoTokenizer
+    >>> from skal.models import default_model_path
+    >>> from skal.text_batches import PaddedTokens, TokenizedTexts
+    >>> tokenizer = AutoTokenizer.from_pretrained(default_model_path())
+    >>> data = TokenizedTexts(PaddedTokens(tokenizer, tokenizer(["a film", "a book"])), np.array([1, 0]))
+    >>> batch, labels = data.__getitems__([1, 0])
+    >>> batch["input_ids"].shape, labels.tolist()
+    (torch.Size([2, 4]), [0, 1])
     """
 
     def __init__(self, tokens, labels):
@@ -201,12 +292,16 @@ def length_grouped_batches(lengths, batch_size, rng):
     Parameters
     ----------
     lengths : ndarray of shape (n_texts,)
+        Token count of each text.
     batch_size : int
+        Texts per batch.
     rng : numpy.random.Generator
+        Draws the permutation and the batch order.
 
     Returns
     -------
     batches : list of ndarray
+        Row indices of each batch; every row once.
 
     Examples
     --------
@@ -239,6 +334,28 @@ def length_sorted_batches(tokenizer, texts, batch_size, max_length, device="cpu"
     ``texts``; ``batch`` is a dict of tensors on ``device``, as
     ``tokenizer(..., padding=True, return_tensors="pt")`` would give for
     those texts.
+
+    Parameters
+    ----------
+    tokenizer : transformers tokenizer
+        Tokenises and gives the padding.
+    texts : list of str
+        The texts.
+    batch_size : int
+        Most rows per batch.
+    max_length : int
+        Texts are truncated to this many tokens.
+    device : str, default="cpu"
+        Where the tensors go.
+    token_budget : int or None, default=DEFAULT_TOKEN_BUDGET
+        Most padded tokens per batch; None: ``batch_size`` rows whatever their length.
+
+    Yields
+    ------
+    positions : ndarray of int
+        The batch rows' indices into ``texts``.
+    batch : dict of str to torch.Tensor
+        The padded batch.
 
     Examples
     --------

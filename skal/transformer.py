@@ -16,6 +16,7 @@ cross-entropy) models share all of it.
 
 import json
 import math
+from numbers import Real
 from pathlib import Path
 
 import numpy as np
@@ -33,12 +34,14 @@ from .fine_tuning import (
     training_callbacks,
 )
 from .label_targets import LabelTargets, validation_split
-from .models import autocast_dtype, load_checkpoint, resolve_device, resolve_model
+from .models import CHECKPOINT_CONSTRAINTS, autocast_dtype, load_checkpoint, resolve_device, resolve_model
+from .parameters import Int, Interval, StrOptions
 from .text_batches import (
     DEFAULT_TOKEN_BUDGET,
     PaddedTokens,
     TokenizedTexts,
     check_texts,
+    text_input_tags,
 )
 from .transformer_inference import TransformerInference, seeded, torch_seed
 
@@ -63,6 +66,18 @@ def auto_epochs(n_train, batch_size):
     labels (``benchmarks/bench_epochs.py``): 3 epochs stayed near chance,
     accuracy rose up to about 80 steps on SUBJ and 140 on TREC-6.
 
+    Parameters
+    ----------
+    n_train : int
+        Training texts.
+    batch_size : int
+        Texts per optimisation step.
+
+    Returns
+    -------
+    int
+        The number of epochs.
+
     Examples
     --------
     >>> from skal.transformer import auto_epochs
@@ -73,16 +88,11 @@ def auto_epochs(n_train, batch_size):
     return int(min(AUTO_MAX_EPOCHS, max(AUTO_MIN_EPOCHS, math.ceil(AUTO_STEPS / steps))))
 
 
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-
-
-def _fraction(name, value, low_open=True):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not (
-        (0 < value if low_open else 0 <= value) and value < 1
-    ):
-        raise ValueError(f"{name} must be a number in {'(' if low_open else '['}0, 1), got {value!r}.")
+def _encoded_rows(targets, texts, y, what="y"):
+    """``y`` encoded by ``targets``, checked to have one row per text."""
+    labels = targets.encode(y, what=what)
+    check_consistent_rows(texts, labels)
+    return labels
 
 
 class TransformerClassifier(TransformerInference, ClassifierMixin, BaseEstimator):
@@ -201,7 +211,7 @@ class TransformerClassifier(TransformerInference, ClassifierMixin, BaseEstimator
 
     See Also
     --------
-    skal.TextEmbedder : frozen embeddings of the same model, for a fast
+    skal.TextEmbedder : Frozen embeddings of the same model, for a fast
         ``Pipeline([TextEmbedder(), LogisticRegression()])``.
 
     Notes
@@ -221,6 +231,28 @@ class TransformerClassifier(TransformerInference, ClassifierMixin, BaseEstimator
     >>> clf.embed(["a great story"]).shape
     (1, 384)
     """
+
+    _parameter_constraints: dict = {
+        **CHECKPOINT_CONSTRAINTS,
+        "max_length": [Int(1)],
+        "batch_size": [Int(1)],
+        "predict_batch_size": [Int(1)],
+        "predict_token_budget": [Int(1), None],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "max_epochs": [Int(1), StrOptions({"auto"})],
+        "warmup_ratio": [Interval(Real, 0, 1, closed="left")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "patience": [Int(1)],
+        "multi_label": ["boolean", StrOptions({"auto"})],
+        "threshold": [Interval(Real, 0, 1, closed="neither")],
+        "quantize": ["boolean"],
+        "keep_optimizer": ["boolean"],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
 
     def __init__(
         self,
@@ -267,36 +299,17 @@ class TransformerClassifier(TransformerInference, ClassifierMixin, BaseEstimator
         self.verbose = verbose
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
+        tags = text_input_tags(super().__sklearn_tags__())
         tags.classifier_tags.multi_label = True
         return tags
 
     # ---------------------------------------------------------- validation
     def _check_params(self):
-        for name in ("max_length", "batch_size", "predict_batch_size", "patience"):
-            _positive_int(name, getattr(self, name))
-        if self.predict_token_budget is not None:
-            _positive_int("predict_token_budget", self.predict_token_budget)
-        if self.max_epochs != "auto":
-            try:
-                _positive_int("max_epochs", self.max_epochs)
-            except ValueError:
-                raise ValueError(f"max_epochs must be a positive integer or 'auto', got {self.max_epochs!r}.")
-        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float, np.number)) or not self.lr > 0:
-            raise ValueError(f"lr must be a positive number, got {self.lr!r}.")
-        _fraction("warmup_ratio", self.warmup_ratio, low_open=False)
-        _fraction("validation_fraction", self.validation_fraction)
-        _fraction("threshold", self.threshold)
-        if not (self.class_weight is None or self.class_weight == "balanced" or isinstance(self.class_weight, dict)):
-            raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {self.class_weight!r}.")
-        for name in ("early_stopping", "quantize", "keep_optimizer", "warm_start"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}.")
-        if self.multi_label not in ("auto", True, False) or isinstance(self.multi_label, (int, float)) and \
-                not isinstance(self.multi_label, (bool, np.bool_)):
-            raise ValueError(f"multi_label must be True, False or 'auto', got {self.multi_label!r}.")
+        """Validate the parameters (the declared constraints, then ``quantize`` against the device).
+
+        Returns the resolved device.
+        """
+        self._validate_params()
         device = resolve_device(self.device)
         if self.quantize and device != "cpu":
             raise ValueError(
@@ -316,6 +329,7 @@ class TransformerClassifier(TransformerInference, ClassifierMixin, BaseEstimator
         Parameters
         ----------
         X : list, numpy array or pandas Series of str
+            The training texts.
         y : array-like of shape (n_samples,), indicator matrix of shape (n_samples, n_labels), or list of label sets
             At least two classes (single-label) or one label (multi-label).
         eval_set : tuple (X_val, y_val), default=None
@@ -325,6 +339,7 @@ class TransformerClassifier(TransformerInference, ClassifierMixin, BaseEstimator
         Returns
         -------
         self : TransformerClassifier
+            The fitted estimator.
 
         Examples
         --------
@@ -339,17 +354,13 @@ class TransformerClassifier(TransformerInference, ClassifierMixin, BaseEstimator
         texts = check_texts(X)
         continuing = self.warm_start and hasattr(self, "net_")
         targets = self._targets_ if continuing else LabelTargets.from_y(y, self.multi_label)
-        labels = targets.encode(y)
-        check_consistent_rows(texts, labels)
+        labels = _encoded_rows(targets, texts, y)
         valid = None
         if eval_set is not None:
             if not isinstance(eval_set, (tuple, list)) or len(eval_set) != 2:
                 raise ValueError("eval_set must be a pair (X_val, y_val).")
             valid_texts = check_texts(eval_set[0])
-            valid_labels = targets.encode(eval_set[1], what="eval_set's y")
-            check_consistent_rows(valid_texts, valid_labels)
-            valid = (valid_texts, valid_labels)
-        train_rows = np.arange(len(texts))
+            valid = (valid_texts, _encoded_rows(targets, valid_texts, eval_set[1], what="eval_set's y"))
         if self.early_stopping and valid is None:
             train_rows, valid_rows = validation_split(labels, targets.multi_label, self.validation_fraction,
                                                       self.random_state)
@@ -358,11 +369,9 @@ class TransformerClassifier(TransformerInference, ClassifierMixin, BaseEstimator
         weights = targets.loss_weights(labels, self.class_weight)
         epochs = auto_epochs(len(texts), self.batch_size) if self.max_epochs == "auto" else self.max_epochs
         if continuing:
-            if resolve_device(self.device) != self.device_:
+            if device != self.device_:
                 raise ValueError(f"warm_start continues on {self.device_!r}; device now resolves to {device!r}.")
-            with seeded(torch_seed(self.random_state), self.device_):
-                self._train(self.net_, self.tokenizer_, texts, labels, valid, epochs, weights, scheduled=True)
-            return self
+            return self._continue(texts, labels, valid, epochs, weights, scheduled=True)
         return self._fit_new(texts, labels, valid, targets, device, epochs, weights, scheduled=True)
 
     def partial_fit(self, X, y, classes=None):
@@ -372,9 +381,20 @@ class TransformerClassifier(TransformerInference, ClassifierMixin, BaseEstimator
         that later calls may bring) then fixes ``classes_``, else they are
         those of ``y``. No validation, no early stopping.
 
+        Parameters
+        ----------
+        X : list, numpy array or pandas Series of str
+            The training texts.
+        y : array-like of shape (n_samples,), indicator matrix, or list of label sets
+            Their labels; after the first call, only known labels.
+        classes : array-like, default=None
+            All the labels, on the first call; None takes those of ``y``.
+            Later calls may repeat them, not change them.
+
         Returns
         -------
         self : TransformerClassifier
+            The estimator, trained one epoch more.
 
         Examples
         --------
@@ -385,22 +405,23 @@ class TransformerClassifier(TransformerInference, ClassifierMixin, BaseEstimator
         """
         device = self._check_params()
         texts = check_texts(X)
-        if not hasattr(self, "net_"):
-            targets = LabelTargets.from_y(y, self.multi_label, classes=classes)
-            labels = targets.encode(y)
-            check_consistent_rows(texts, labels)
-            weights = targets.loss_weights(labels, self.class_weight)
-            return self._fit_new(texts, labels, None, targets, device, 1, weights, scheduled=False)
-        if classes is not None and not self._targets_.same_classes(classes):
+        fitted = hasattr(self, "net_")
+        if fitted and classes is not None and not self._targets_.same_classes(classes):
             raise ValueError(
                 f"classes={list(classes)!r} differs from the classes the model was fitted with, "
                 f"{self.classes_.tolist()}."
             )
-        labels = self._targets_.encode(y)
-        check_consistent_rows(texts, labels)
-        weights = self._targets_.loss_weights(labels, self.class_weight)
+        targets = self._targets_ if fitted else LabelTargets.from_y(y, self.multi_label, classes=classes)
+        labels = _encoded_rows(targets, texts, y)
+        weights = targets.loss_weights(labels, self.class_weight)
+        if not fitted:
+            return self._fit_new(texts, labels, None, targets, device, 1, weights, scheduled=False)
+        return self._continue(texts, labels, None, 1, weights, scheduled=False)
+
+    def _continue(self, texts, labels, valid, epochs, weights, scheduled):
+        """Train the fitted model further, in place."""
         with seeded(torch_seed(self.random_state), self.device_):
-            self._train(self.net_, self.tokenizer_, texts, labels, None, 1, weights, scheduled=False)
+            self._train(self.net_, self.tokenizer_, texts, labels, valid, epochs, weights, scheduled)
         return self
 
     def _fit_new(self, texts, labels, valid, targets, device, epochs, weights, scheduled):
@@ -490,6 +511,7 @@ class TransformerClassifier(TransformerInference, ClassifierMixin, BaseEstimator
         Returns
         -------
         path : pathlib.Path
+            The directory written.
 
         Examples
         --------
@@ -530,7 +552,10 @@ class TransformerClassifier(TransformerInference, ClassifierMixin, BaseEstimator
         Parameters
         ----------
         path : str or path
-        **params : TransformerClassifier parameters
+            A directory written by :meth:`save_pretrained`, or a Hugging Face
+            sequence-classification checkpoint.
+        **params : dict
+            TransformerClassifier parameters, overriding the saved ones.
 
         Returns
         -------

@@ -16,17 +16,43 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 from sklearn.metrics import accuracy_score
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from .parameters import check_int
 from .quantization import quantize_linear_int8
+from .seeding import draw_seed
 from .text_batches import check_texts, length_sorted_batches
 
 __all__ = ["TransformerInference", "final_linear", "seeded", "torch_seed"]
 
 
 def final_linear(model):
-    """The linear layer that produces the logits (registered last in HF classifiers)."""
+    """The linear layer that produces the logits (registered last in HF classifiers).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A Hugging Face sequence classifier (with ``config.num_labels``).
+
+    Returns
+    -------
+    layer : torch.nn.Linear
+        The last linear layer with ``num_labels`` outputs.
+
+    Raises
+    ------
+    ValueError
+        The model has no such layer.
+
+    Examples
+    --------
+    >>> from transformers import BertConfig, BertForSequenceClassification
+    >>> from skal.transformer_inference import final_linear
+    >>> config = BertConfig(vocab_size=50, hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
+    ...                     intermediate_size=8, num_labels=3)
+    >>> final_linear(BertForSequenceClassification(config))
+    Linear(in_features=8, out_features=3, bias=True)
+    """
     n_labels = model.config.num_labels
     layers = [m for m in model.modules() if isinstance(m, torch.nn.Linear) and m.out_features == n_labels]
     if not layers:
@@ -37,15 +63,54 @@ def final_linear(model):
 
 
 def torch_seed(random_state):
-    """An int seed drawn from ``random_state``, or None to leave torch's RNG alone."""
-    if random_state is None:
-        return None
-    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    """An int seed drawn from ``random_state`` (:func:`skal.seeding.draw_seed`), or None to leave torch's RNG alone.
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None
+        None gives None (torch's global generator then runs on, unseeded).
+
+    Returns
+    -------
+    seed : int or None
+        The seed for :func:`seeded`.
+
+    Examples
+    --------
+    >>> from skal.transformer_inference import torch_seed
+    >>> torch_seed(None) is None, torch_seed(0) == torch_seed(0)
+    (True, True)
+    """
+    return None if random_state is None else draw_seed(random_state)
 
 
 @contextmanager
 def seeded(seed, device):
-    """Run the block with torch seeded by ``seed``, restoring the global RNG after."""
+    """Run the block with torch seeded by ``seed``, restoring the global RNG after.
+
+    Parameters
+    ----------
+    seed : int or None
+        The seed; None runs the block on torch's global generator, unseeded.
+    device : str
+        The block's device: a CUDA device's generator is forked and seeded too.
+
+    Yields
+    ------
+    None
+        Inside the block, torch is seeded.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skal.transformer_inference import seeded
+    >>> with seeded(0, "cpu"):
+    ...     a = torch.rand(2)
+    >>> with seeded(0, "cpu"):
+    ...     b = torch.rand(2)
+    >>> bool(torch.equal(a, b))
+    True
+    """
     if seed is None:
         yield
         return
@@ -59,7 +124,15 @@ def seeded(seed, device):
 
 
 class TransformerInference:
-    """Pool-scoring methods of :class:`skal.TransformerClassifier` (a mixin; see the module docstring)."""
+    """Pool-scoring methods of :class:`skal.TransformerClassifier` (a mixin; see the module docstring).
+
+    Examples
+    --------
+    >>> from skal import TransformerClassifier
+    >>> from skal.transformer_inference import TransformerInference
+    >>> issubclass(TransformerClassifier, TransformerInference)
+    True
+    """
 
     def _inference_module(self):
         """The module the inference methods run: the trained one, or its int8 copy when ``quantize``."""
@@ -116,7 +189,7 @@ class TransformerInference:
         return result
 
     def _probabilities(self, logits):
-        return torch.sigmoid(logits) if self.multi_label_ else torch.softmax(logits, dim=-1)
+        return self.net_.probabilities(logits)
 
     def predict_proba(self, X):
         """Class probabilities (multi-label: each label's own probability).
@@ -124,6 +197,7 @@ class TransformerInference:
         Parameters
         ----------
         X : list, numpy array or pandas Series of str
+            The texts.
 
         Returns
         -------
@@ -143,9 +217,15 @@ class TransformerInference:
     def predict(self, X):
         """The most probable class of each text; multi-label: the indicator of labels at or over ``threshold``.
 
+        Parameters
+        ----------
+        X : list, numpy array or pandas Series of str
+            The texts.
+
         Returns
         -------
         y : ndarray of shape (n_samples,), or (n_samples, n_labels) of int for multi-label models
+            The labels (``classes_`` values), or the label-indicator matrix.
 
         Examples
         --------
@@ -161,6 +241,20 @@ class TransformerInference:
 
     def score(self, X, y, sample_weight=None):
         """Accuracy (multi-label: subset accuracy, ``y`` in either multi-label form).
+
+        Parameters
+        ----------
+        X : list, numpy array or pandas Series of str
+            The texts.
+        y : array-like of shape (n_samples,), indicator matrix or list of label sets
+            The true labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the texts.
+
+        Returns
+        -------
+        score : float
+            The (weighted) share of texts whose prediction is exactly right.
 
         Examples
         --------
@@ -178,9 +272,15 @@ class TransformerInference:
 
         For BERT this is the pooler output ([CLS] through a dense layer and tanh).
 
+        Parameters
+        ----------
+        X : list, numpy array or pandas Series of str
+            The texts.
+
         Returns
         -------
         embeddings : ndarray of shape (n_samples, hidden_size), float32
+            One row per text.
 
         Examples
         --------
@@ -200,13 +300,16 @@ class TransformerInference:
         Parameters
         ----------
         X : list, numpy array or pandas Series of str
+            The texts.
         mc_samples : int, default=20
+            Stochastic passes per text.
         random_state : int, RandomState instance or None, default=None
             Seeds the dropout masks.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, mc_samples, n_classes), float32
+            The probabilities of each pass.
 
         Examples
         --------
@@ -215,8 +318,7 @@ class TransformerInference:
         >>> clf.predict_proba_mc(["fine"], mc_samples=3, random_state=0).shape
         (1, 3, 2)
         """
-        if isinstance(mc_samples, bool) or not isinstance(mc_samples, (int, np.integer)) or mc_samples < 1:
-            raise ValueError(f"mc_samples must be a positive integer, got {mc_samples!r}.")
+        check_int(mc_samples, "mc_samples")
         check_is_fitted(self, "net_")
 
         def samples(forward, batch):
@@ -233,6 +335,11 @@ class TransformerInference:
         multi-label: the labels at or over ``threshold``, the gradient of
         the binary cross-entropy) and ``h`` the input of the final linear
         layer (:meth:`embed`), without a backward pass (Ash et al., 2020).
+
+        Parameters
+        ----------
+        X : list, numpy array or pandas Series of str
+            The texts.
 
         Returns
         -------

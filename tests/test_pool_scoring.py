@@ -201,9 +201,9 @@ def test_unreachable_address_is_a_clear_error(data):
 
 def test_bad_arguments(data):
     X, _, clf = data
-    with pytest.raises(ValueError, match="backend must be"):
+    with pytest.raises(ValueError, match="'backend' parameter must be"):
         score_pool(clf, X, classifier_uncertainty, backend="spark")
-    with pytest.raises(ValueError, match="backend must be"):
+    with pytest.raises(ValueError, match="'backend' parameter must be"):
         chunked(classifier_uncertainty, backend="ray")
     with pytest.raises(ValueError, match="chunk_size"):
         score_pool(clf, X, classifier_uncertainty, chunk_size=0)

@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
 
 from skal.presets import PRESETS, make_text_classifier
 from skal.regularised_logistic import CrossValidatedLogisticRegression
@@ -51,8 +51,9 @@ def test_folds_follow_the_smallest_class_and_match_grid_search():
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"Cs": 0}, "Cs must be"), ({"Cs": [1.0, -1.0]}, "Cs must be"), ({"cv": 1}, "cv must be"),
-    ({"C": 0}, "C must be a positive number"),
+    ({"Cs": 0}, "'Cs' parameter .* must be"), ({"Cs": [1.0, -1.0]}, "Cs must be"),
+    ({"cv": 1}, r"'cv' parameter .* must be an int in the range \[2, inf\)"),
+    ({"C": 0}, r"'C' parameter .* must be a float in the range \(0(\.0)?, inf\)"),
 ])
 def test_bad_parameters_are_named(params, message):
     X, y = _blobs(10)
@@ -92,3 +93,7 @@ def test_embedding_preset_guesses_are_sharper_on_held_out_subj():
     print(f"held-out SUBJ: mean max prob {p_old.max(axis=1).mean():.3f} -> {p_new.max(axis=1).mean():.3f}, "
           f"log-loss {log_loss(y[test], p_old):.3f} -> {log_loss(y[test], p_new):.3f}, "
           f"accuracy {old.score(Z[test], y[test]):.3f} -> {new.score(Z[test], y[test]):.3f}, C_ = {new.C_:g}")
+
+
+def test_param_validation():
+    check_param_validation("CrossValidatedLogisticRegression", CrossValidatedLogisticRegression())

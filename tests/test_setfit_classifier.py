@@ -154,11 +154,11 @@ def test_integer_labels_and_three_classes(tiny_st_path, text_data):
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"num_iterations": 0}, "num_iterations must be a positive integer"),
-    ({"batch_size": 1.5}, "batch_size must be a positive integer"),
-    ({"learning_rate": -1}, "learning_rate must be a positive number"),
-    ({"warmup_proportion": 1.0}, r"warmup_proportion must be in \[0, 1\)"),
-    ({"head": "logistic"}, "head must be a scikit-learn classifier"),
+    ({"num_iterations": 0}, r"'num_iterations' parameter .* must be an int in the range \[1, inf\)"),
+    ({"batch_size": 1.5}, r"'batch_size' parameter .* must be an int"),
+    ({"learning_rate": -1}, r"'learning_rate' parameter .* must be a float in the range \(0(\.0)?, inf\)"),
+    ({"warmup_proportion": 1.0}, r"'warmup_proportion' parameter .* must be a float in the range \[0(\.0)?, 1(\.0)?\)"),
+    ({"head": "logistic"}, r"'head' parameter .* must be an object implementing 'fit' and 'predict_proba'"),
 ])
 def test_bad_parameters_are_named(tiny_st_path, text_data, params, message):
     texts, labels = text_data

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 import torch
 from conftest import inference_atol
+from sklearn.utils import estimator_checks
 
-from skal import TransformerClassifier
+from skal import SetFitClassifier, TextEmbedder, TransformerClassifier
 
 
 def _tiny(path, **params):
@@ -125,3 +126,34 @@ def test_quantized_model_pickles_without_its_int8_copy(tiny_bert_path, text_data
     assert "_int8_module" not in again.__dict__
     np.testing.assert_allclose(again.predict_proba(X), proba, atol=1e-6)
     assert torch.equal(again.net_.module_.model.classifier.weight, clf.net_.module_.model.classifier.weight)
+
+
+# ------------------------------------------------ scikit-learn's estimator checks
+#: The checks of scikit-learn's suite that take no numeric data, run on each estimator of raw texts. The rest of
+#: the suite feeds 2-d numeric arrays; these estimators declare string input (``input_tags.string=True``,
+#: ``two_d_array=False``), so ``parametrize_with_checks`` skips them itself and runs only its cloning check.
+TEXT_ESTIMATOR_CHECKS = (
+    estimator_checks.check_param_validation,
+    estimator_checks.check_estimator_repr,
+    estimator_checks.check_no_attributes_set_in_init,
+    estimator_checks.check_do_not_raise_errors_in_init_or_set_params,
+    estimator_checks.check_get_params_invariance,
+    estimator_checks.check_set_params,
+    estimator_checks.check_parameters_default_constructible,
+    estimator_checks.check_estimator_tags_renamed,
+    estimator_checks.check_valid_tag_types,
+    estimator_checks.check_mixin_order,
+    estimator_checks.check_estimators_unfitted,
+)
+TEXT_ESTIMATORS = [TransformerClassifier(), TextEmbedder(), SetFitClassifier()]
+
+
+@estimator_checks.parametrize_with_checks(TEXT_ESTIMATORS)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("estimator", TEXT_ESTIMATORS, ids=lambda est: type(est).__name__)
+@pytest.mark.parametrize("check", TEXT_ESTIMATOR_CHECKS, ids=lambda check: check.__name__)
+def test_sklearn_checks_that_take_no_numeric_data(estimator, check):
+    check(type(estimator).__name__, estimator)
