@@ -191,10 +191,26 @@ def max_UCB(optimizer, X, beta=1, n_instances=1):
 class BayesianOptimizer(ActiveLearner):
     """Active learner that looks for the maximum of a function (modAL's ``BayesianOptimizer``).
 
-    Parameters are those of :class:`skal.ActiveLearner`; the default query
-    strategy is :func:`max_EI`. ``estimator`` must predict a mean and a
-    standard deviation (``predict(X, return_std=True)``), as a
-    :class:`~sklearn.gaussian_process.GaussianProcessRegressor` does.
+    Parameters
+    ----------
+    estimator : estimator object
+        A regressor whose ``predict(X, return_std=True)`` gives a mean and a
+        standard deviation, as a
+        :class:`~sklearn.gaussian_process.GaussianProcessRegressor` does.
+    query_strategy : callable or str, default=max_EI
+        ``strategy(optimizer, X_pool, n_instances=1, **kwargs) -> (indices, scores)``
+        (:func:`max_EI`, :func:`max_PI`, :func:`max_UCB`), or a registered name.
+    X_training : array-like, default=None
+        Initial evaluated points; the optimizer fits on them at first use.
+    y_training : array-like, default=None
+        The function's values at ``X_training``.
+    bootstrap_init : bool, default=False
+        Fit on a bootstrap resample of the training data.
+    on_transformed : bool, default=False
+        Tells representation-based strategies to work on the pipeline's
+        transform of the rows.
+    random_state : int, RandomState instance or None, default=None
+        Seeds bootstrapping and the strategies that take a ``random_state``.
 
     Attributes
     ----------
@@ -242,8 +258,10 @@ class BayesianOptimizer(ActiveLearner):
 
         Returns
         -------
-        X_max : that row (shape (1, n_features)), or None before any data
-        y_max : float, ``-inf`` before any data
+        X_max : array-like or None
+            That row (shape (1, n_features)), or None before any data.
+        y_max : float
+            That value, ``-inf`` before any data.
 
         Examples
         --------
@@ -255,16 +273,21 @@ class BayesianOptimizer(ActiveLearner):
         >>> X_max, float(y_max)
         (array([[1.]]), 2.0)
         """
-        if not self.ensure_fitted(required=False) or self.y_training_ is None:
+        # the values seen need no model: read them without fitting
+        X, y = (self.X_training_, self.y_training_) if hasattr(self, "estimator_") else (
+            self.X_training, self.y_training)
+        if X is None or y is None or n_rows(y) == 0:
             return None, -np.inf
-        y = np.asarray(self.y_training_, dtype=float).reshape(n_rows(self.y_training_), -1)[:, 0]
+        y = np.asarray(y, dtype=float).reshape(n_rows(y), -1)[:, 0]
         best = int(np.argmax(y))
-        return take_rows(self.X_training_, [best]), y[best]
+        return take_rows(X, [best]), y[best]
 
     @property
     def X_max(self):
+        """The row with the highest value seen so far (None before any data)."""
         return self.get_max()[0]
 
     @property
     def y_max(self):
+        """The highest value seen so far (``-inf`` before any data)."""
         return self.get_max()[1]

@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.multiclass import type_of_target
 
-from .data import check_labels
+from .data import check_labels, n_rows
 
 __all__ = [
     "is_label_sets",
@@ -48,6 +48,8 @@ __all__ = [
     "adopted_binarizer",
     "committee_binarizer",
     "check_single_label_strategy",
+    "check_known_labels",
+    "indicator_matrix",
     "fit_per_label",
     "MULTILABEL_STRATEGIES",
 ]
@@ -145,8 +147,31 @@ def multilabel_binarizer(classes):
     return MultiLabelBinarizer(classes=list(classes)).fit([])
 
 
-def _indicator(y):
-    """A dense 0/1 int matrix from an indicator matrix (array, sparse or DataFrame)."""
+def indicator_matrix(y):
+    """A dense 0/1 int64 matrix from a label-indicator matrix (array, nested list, sparse or DataFrame).
+
+    Parameters
+    ----------
+    y : array-like, sparse matrix or DataFrame of shape (n_samples, n_labels)
+        0 (label absent) and 1 (label present) only.
+
+    Returns
+    -------
+    Y : ndarray of shape (n_samples, n_labels)
+        The matrix, dense, as int64.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is not 2-dimensional or holds other values than 0 and 1.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> from skal.targets import indicator_matrix
+    >>> indicator_matrix(sp.csr_matrix([[0, 1], [1, 0]])).tolist()
+    [[0, 1], [1, 0]]
+    """
     if sp.issparse(y):
         Y = y.toarray()
     elif isinstance(y, pd.DataFrame):
@@ -208,7 +233,7 @@ def encode_targets(y):
             )
         return binarizer.transform(sets).astype(np.int64, copy=False), binarizer
     if is_multilabel_target(y):
-        Y = _indicator(y)
+        Y = indicator_matrix(y)
         names = list(y.columns) if isinstance(y, pd.DataFrame) else range(Y.shape[1])
         return Y, multilabel_binarizer(names)
     return check_labels(y), None  # missing or mixed-type labels raise here
@@ -250,7 +275,7 @@ def encode_like(y, binarizer):
         return encode_targets(y)[0]
     classes = binarizer.classes_
     if not multilabel:
-        if n_rows_of(y) == 0:
+        if n_rows(y) == 0:
             return np.zeros((0, classes.shape[0]), dtype=np.int64)
         raise ValueError(
             f"The model is multi-label over {classes.shape[0]} labels, so y must be an indicator "
@@ -269,7 +294,7 @@ def encode_like(y, binarizer):
                 "label set up front)."
             )
         return binarizer.transform(sets).astype(np.int64, copy=False)
-    Y = _indicator(y)
+    Y = indicator_matrix(y)
     if Y.shape[1] != classes.shape[0]:
         raise ValueError(
             f"y has {Y.shape[1]} label columns, but the model was fitted on {classes.shape[0]} labels "
@@ -280,11 +305,6 @@ def encode_like(y, binarizer):
             f"y's columns {list(y.columns)} are not the model's labels {classes.tolist()} in order."
         )
     return Y
-
-
-def n_rows_of(y):
-    """Number of rows of a target (list, array, sparse matrix or pandas object)."""
-    return y.shape[0] if hasattr(y, "shape") else len(y)
 
 
 def is_multilabel_model(estimator):
@@ -307,8 +327,9 @@ def is_multilabel_model(estimator):
     True
     """
     if hasattr(estimator, "learner_list"):  # a Committee: multi-label when its members are
-        members = estimator.learners_ if hasattr(estimator, "learners_") else list(estimator.learner_list)
-        return any(is_multilabel_model(m) for m in members)
+        from .strategies.representation import committee_members  # which imports this module
+
+        return any(is_multilabel_model(m) for m in committee_members(estimator))
     if hasattr(estimator, "ensure_fitted"):  # an ActiveLearner: from the y it was fitted on
         if getattr(estimator, "label_binarizer_", None) is not None:
             return True
@@ -346,6 +367,16 @@ def adopted_binarizer(estimator):
 def committee_binarizer(committee):
     """The label space shared by a fitted Committee's members; None when single-label.
 
+    Parameters
+    ----------
+    committee : Committee
+        A committee (its fitted members, or the members it adopts).
+
+    Returns
+    -------
+    binarizer : MultiLabelBinarizer or None
+        The members' shared label space.
+
     Raises
     ------
     ValueError
@@ -364,7 +395,9 @@ def committee_binarizer(committee):
     >>> committee_binarizer(committee).classes_.tolist()
     ['a', 'b']
     """
-    binarizers = [getattr(m, "label_binarizer_", None) for m in committee.learners_]
+    from .strategies.representation import committee_members  # which imports this module
+
+    binarizers = [getattr(m, "label_binarizer_", None) for m in committee_members(committee)]
     if all(b is None for b in binarizers):
         return None
     if any(b is None for b in binarizers):
@@ -428,6 +461,40 @@ def positive_proba(P, classes=None):
     if P.ndim != 2:
         raise ValueError(f"Per-label probabilities must be 2-dimensional, got shape {P.shape}.")
     return P
+
+
+def check_known_labels(y, classes, hint="Refit with fit() on data that contains them."):
+    """Refuse labels outside ``classes``, for callers whose model cannot learn new classes.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Labels.
+    classes : array-like
+        The classes the model knows.
+    hint : str, default="Refit with fit() on data that contains them."
+        What the error message tells the user to do.
+
+    Raises
+    ------
+    ValueError
+        Naming the labels never seen and the classes the model knows.
+
+    Examples
+    --------
+    >>> from skal.targets import check_known_labels
+    >>> check_known_labels(["a", "b"], ["a", "b", "c"])
+    >>> check_known_labels(["a", "d"], ["a", "b"])
+    Traceback (most recent call last):
+    ...
+    ValueError: Labels ['d'] were never seen by the model, which knows ['a', 'b']. Refit with fit() on data that contains them.
+    """
+    unseen = np.setdiff1d(np.unique(np.asarray(y)), np.asarray(classes))
+    if unseen.size:
+        raise ValueError(
+            f"Labels {unseen.tolist()} were never seen by the model, which knows "
+            f"{np.asarray(classes).tolist()}. {hint}"
+        )
 
 
 def check_single_label_strategy(strategy, learner):
