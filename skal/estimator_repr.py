@@ -69,7 +69,7 @@ def _summarised(estimator):
 
 
 def short_repr(estimator, N_CHAR_MAX=700):
-    """scikit-learn's ``repr`` of ``estimator`` with data parameters summarised by their shape.
+    """The ``repr`` scikit-learn prints for ``estimator`` with data parameters summarised by their shape.
 
     Parameters
     ----------
@@ -90,6 +90,6 @@ def short_repr(estimator, N_CHAR_MAX=700):
     >>> from skal import ActiveLearner
     >>> from skal.estimator_repr import short_repr
     >>> short_repr(ActiveLearner(LogisticRegression(), X_training=np.zeros((10000, 3)), y_training=["a"] * 10000))
-    "ActiveLearner(X_training=array(shape=(10000, 3)), estimator=LogisticRegression(),\\n              y_training=list(len=10000))"
+    'ActiveLearner(X_training=array(shape=(10000, 3)), estimator=LogisticRegression(), y_training=list(len=10000))'
     """
     return BaseEstimator.__repr__(_summarised(estimator), N_CHAR_MAX)

@@ -168,8 +168,7 @@ class ActiveLearner(ModelDelegationMixin, MetaEstimatorMixin, BaseEstimator):
     >>> learner = ActiveLearner(LogisticRegression(), "entropy",
     ...                         X_training=X[:10], y_training=y[:10])
     >>> learner
-    ActiveLearner(X_training=array(shape=(10, 2)), estimator=LogisticRegression(),
-                  query_strategy='entropy', y_training=array(shape=(10,)))
+    ActiveLearner(X_training=array(shape=(10, 2)), estimator=LogisticRegression(), query_strategy='entropy', y_training=array(shape=(10,)))
     >>> idx, rows = learner.query(X[10:], n_instances=5)
     >>> learner.teach(rows, y[10:][idx]).y_training_.shape
     (15,)
@@ -502,8 +501,8 @@ class ActiveLearner(ModelDelegationMixin, MetaEstimatorMixin, BaseEstimator):
         >>> from sklearn.linear_model import LogisticRegression
         >>> from skal import ActiveLearner
         >>> learner = ActiveLearner(LogisticRegression()).fit([[0.], [1.]], [0, 1])
-        >>> learner.commit(learner.prepare_teach([[3.]], [1])).X_training_.shape
-        (3, 1)
+        >>> len(learner.commit(learner.prepare_teach([[3.]], [1])).X_training_)
+        3
         """
         if update.learner is not self:
             raise ValueError("This LearnerUpdate was prepared by another learner; commit it to that one.")

@@ -41,6 +41,22 @@ __all__ = [
 def PI(mean, std, max_val, tradeoff):
     """Probability of improvement ``Φ((mean − max_val − tradeoff) / std)``.
 
+    Parameters
+    ----------
+    mean : array-like
+        Predicted means.
+    std : array-like
+        Predicted standard deviations (positive).
+    max_val : float
+        The best value seen so far.
+    tradeoff : float
+        How much improvement counts as improvement (exploration).
+
+    Returns
+    -------
+    ndarray
+        The probability of improvement of each point.
+
     Examples
     --------
     >>> from skal.optimization import PI
@@ -52,6 +68,22 @@ def PI(mean, std, max_val, tradeoff):
 
 def EI(mean, std, max_val, tradeoff):
     """Expected improvement ``(mean − max_val − tradeoff)·Φ(z) + std·φ(z)``, ``z = (mean − max_val − tradeoff)/std``.
+
+    Parameters
+    ----------
+    mean : array-like
+        Predicted means.
+    std : array-like
+        Predicted standard deviations (positive).
+    max_val : float
+        The best value seen so far.
+    tradeoff : float
+        How much improvement counts as improvement (exploration).
+
+    Returns
+    -------
+    ndarray
+        The expected improvement of each point.
 
     Examples
     --------
@@ -67,6 +99,20 @@ def EI(mean, std, max_val, tradeoff):
 
 def UCB(mean, std, beta):
     """Upper confidence bound ``mean + beta·std``.
+
+    Parameters
+    ----------
+    mean : array-like
+        Predicted means.
+    std : array-like
+        Predicted standard deviations (positive).
+    beta : float
+        Weight of the standard deviation (exploration).
+
+    Returns
+    -------
+    ndarray
+        The upper confidence bound of each point.
 
     Examples
     --------
@@ -94,6 +140,20 @@ def _y_max(optimizer):
 def optimizer_PI(optimizer, X, tradeoff=0):
     """Probability of improvement over the best value so far, for each row of ``X``.
 
+    Parameters
+    ----------
+    optimizer : BayesianOptimizer
+        The optimizer whose predictions and best value are used.
+    X : array-like of shape (n_samples, n_features)
+        The candidate points.
+    tradeoff : float, default=0
+        Improvement needed to count (exploration).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        The probability of improvement of each point.
+
     Examples
     --------
     >>> import numpy as np
@@ -110,6 +170,20 @@ def optimizer_PI(optimizer, X, tradeoff=0):
 
 def optimizer_EI(optimizer, X, tradeoff=0):
     """Expected improvement over the best value so far, for each row of ``X``.
+
+    Parameters
+    ----------
+    optimizer : BayesianOptimizer
+        The optimizer whose predictions and best value are used.
+    X : array-like of shape (n_samples, n_features)
+        The candidate points.
+    tradeoff : float, default=0
+        Improvement needed to count (exploration).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        The expected improvement of each point.
 
     Examples
     --------
@@ -128,6 +202,20 @@ def optimizer_EI(optimizer, X, tradeoff=0):
 def optimizer_UCB(optimizer, X, beta=1):
     """Upper confidence bound of the optimizer's prediction, for each row of ``X``.
 
+    Parameters
+    ----------
+    optimizer : BayesianOptimizer
+        The optimizer whose predictions and best value are used.
+    X : array-like of shape (n_samples, n_features)
+        The candidate points.
+    beta : float, default=1
+        Weight of the standard deviation (exploration).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        The upper confidence bound of each point.
+
     Examples
     --------
     >>> import numpy as np
@@ -142,6 +230,24 @@ def optimizer_UCB(optimizer, X, beta=1):
 
 def max_PI(optimizer, X, tradeoff=0, n_instances=1):
     """Query the rows with the highest probability of improvement; returns ``(indices, scores)``.
+
+    Parameters
+    ----------
+    optimizer : BayesianOptimizer
+        The optimizer whose predictions and best value are used.
+    X : array-like of shape (n_samples, n_features)
+        The candidate points.
+    tradeoff : float, default=0
+        Improvement needed to count (exploration).
+    n_instances : int, default=1
+        How many points to pick.
+
+    Returns
+    -------
+    indices : ndarray of int
+        The chosen points, best first.
+    scores : ndarray
+        Their acquisition values.
 
     Examples
     --------
@@ -159,6 +265,24 @@ def max_PI(optimizer, X, tradeoff=0, n_instances=1):
 def max_EI(optimizer, X, tradeoff=0, n_instances=1):
     """Query the rows with the highest expected improvement; returns ``(indices, scores)``.
 
+    Parameters
+    ----------
+    optimizer : BayesianOptimizer
+        The optimizer whose predictions and best value are used.
+    X : array-like of shape (n_samples, n_features)
+        The candidate points.
+    tradeoff : float, default=0
+        Improvement needed to count (exploration).
+    n_instances : int, default=1
+        How many points to pick.
+
+    Returns
+    -------
+    indices : ndarray of int
+        The chosen points, best first.
+    scores : ndarray
+        Their acquisition values.
+
     Examples
     --------
     >>> import numpy as np
@@ -174,6 +298,24 @@ def max_EI(optimizer, X, tradeoff=0, n_instances=1):
 
 def max_UCB(optimizer, X, beta=1, n_instances=1):
     """Query the rows with the highest upper confidence bound; returns ``(indices, scores)``.
+
+    Parameters
+    ----------
+    optimizer : BayesianOptimizer
+        The optimizer whose predictions and best value are used.
+    X : array-like of shape (n_samples, n_features)
+        The candidate points.
+    beta : float, default=1
+        Weight of the standard deviation (exploration).
+    n_instances : int, default=1
+        How many points to pick.
+
+    Returns
+    -------
+    indices : ndarray of int
+        The chosen points, best first.
+    scores : ndarray
+        Their acquisition values.
 
     Examples
     --------

@@ -35,6 +35,18 @@ def check_pool_values(X_pool, estimator):
     dtype; other columns (pandas' ``str``, nullable, Arrow dtypes) are left to
     the model.
 
+    Parameters
+    ----------
+    X_pool : array-like, sparse matrix, list of strings or DataFrame
+        The pool.
+    estimator : estimator
+        The model that will score it (its ``allow_nan`` tag decides).
+
+    Raises
+    ------
+    ValueError
+        When the pool holds NaN or inf the estimator cannot take.
+
     Examples
     --------
     >>> import numpy as np
@@ -59,6 +71,16 @@ def check_pool_values(X_pool, estimator):
 @contextlib.contextmanager
 def random_state_kept_on_error(*rngs):
     """Context that puts every ``RandomState`` in ``rngs`` back as it was if the block raises.
+
+    Parameters
+    ----------
+    *rngs : numpy.random.RandomState
+        The random states to restore on error.
+
+    Yields
+    ------
+    None
+        Control to the block.
 
     Examples
     --------

@@ -87,6 +87,16 @@ def is_label_sets(y):
 
     A list of equal-length 0/1 lists is an indicator matrix, not label sets.
 
+    Parameters
+    ----------
+    y : object
+        A target.
+
+    Returns
+    -------
+    bool
+        True for a sequence of label sets.
+
     Examples
     --------
     >>> from skal.targets import is_label_sets
@@ -108,6 +118,16 @@ def is_label_sets(y):
 
 def is_multilabel_target(y):
     """Whether ``y`` is a multi-label target (an indicator matrix or label sets).
+
+    Parameters
+    ----------
+    y : object
+        A target.
+
+    Returns
+    -------
+    bool
+        True for an indicator matrix or label sets.
 
     Examples
     --------
@@ -137,6 +157,16 @@ def is_multilabel_target(y):
 
 def multilabel_binarizer(classes):
     """A fitted :class:`~sklearn.preprocessing.MultiLabelBinarizer` over exactly ``classes``.
+
+    Parameters
+    ----------
+    classes : sequence
+        The label names, in order.
+
+    Returns
+    -------
+    MultiLabelBinarizer
+        Fitted, with ``classes_`` equal to ``classes``.
 
     Examples
     --------
@@ -183,7 +213,8 @@ def indicator_matrix(y):
     if Y.dtype.kind not in "biuf" or not np.isin(Y, (0, 1)).all():
         bad = np.setdiff1d(np.unique(Y), [0, 1]) if Y.dtype.kind in "biuf" else Y.dtype
         raise ValueError(
-            f"A label-indicator matrix holds 0 (label absent) and 1 (label present) only, got {bad!r}. "
+            f"A label-indicator matrix holds 0 (label absent) and 1 (label present) only, got {bad!r}: it must "
+            "hold only 0 and 1. "
             "Pass label sets such as [['joy'], ['anger', 'fear'], []] for named labels."
         )
     return Y.astype(np.int64, copy=False)
@@ -199,6 +230,7 @@ def encode_targets(y):
     Parameters
     ----------
     y : array-like, sparse matrix, DataFrame or list of label sets
+        The target.
 
     Returns
     -------
@@ -244,13 +276,15 @@ def encode_like(y, binarizer):
 
     Parameters
     ----------
-    y : labels, indicator matrix or label sets of the new rows
+    y : array-like, sparse matrix, DataFrame or list of label sets
+        Labels, indicator matrix or label sets of the new rows.
     binarizer : MultiLabelBinarizer or None
         The learner's ``label_binarizer_``; None for a single-label learner.
 
     Returns
     -------
     Y : ndarray
+        The labels (single-label) or a 0/1 matrix over the binarizer's labels.
 
     Raises
     ------
@@ -316,6 +350,16 @@ def is_multilabel_model(estimator):
     ``MLPClassifier``, ``ClassifierChain`` fitted on an indicator matrix) or a
     list of per-label arrays (``MultiOutputClassifier``).
 
+    Parameters
+    ----------
+    estimator : estimator
+        An ActiveLearner, a Committee or a fitted model.
+
+    Returns
+    -------
+    bool
+        True when it predicts several labels per row.
+
     Examples
     --------
     >>> import numpy as np
@@ -348,6 +392,16 @@ def is_multilabel_model(estimator):
 
 def adopted_binarizer(estimator):
     """The label space of an already fitted model a learner adopts: None when single-label.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A fitted model.
+
+    Returns
+    -------
+    MultiLabelBinarizer or None
+        Over labels ``0 .. n_labels-1`` for a multi-label model, else None.
 
     Examples
     --------
@@ -421,6 +475,20 @@ def label_proba(estimator, X, **predict_proba_kwargs):
     ``multi_label=True``) or a list of per-label ``(n, 2)`` arrays
     (``MultiOutputClassifier``), from which the positive class is taken.
 
+    Parameters
+    ----------
+    estimator : estimator
+        A fitted multi-label model.
+    X : array-like
+        The rows to score.
+    **predict_proba_kwargs : dict
+        Passed to its ``predict_proba``.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_labels)
+        P(label present | x).
+
     Examples
     --------
     >>> import numpy as np
@@ -437,6 +505,18 @@ def label_proba(estimator, X, **predict_proba_kwargs):
 
 def positive_proba(P, classes=None):
     """``predict_proba`` output of a multi-label model as an (n_samples, n_labels) array.
+
+    Parameters
+    ----------
+    P : ndarray or list of ndarray
+        What ``predict_proba`` returned.
+    classes : array-like or list, default=None
+        The model's ``classes_`` (per label, for a list), to find the positive column.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_labels)
+        P(label present | x).
 
     Examples
     --------
@@ -505,6 +585,18 @@ def check_single_label_strategy(strategy, learner):
     core-set, k-means, BADGE); strategies from elsewhere (modAL's own
     multi-label ones, user code) are trusted.
 
+    Parameters
+    ----------
+    strategy : callable
+        The query strategy.
+    learner : estimator
+        The learner it would score.
+
+    Raises
+    ------
+    ValueError
+        Naming the multi-label strategies to use instead.
+
     Examples
     --------
     >>> import numpy as np
@@ -540,6 +632,24 @@ def fit_per_label(estimator, X, Y, binarizer, **fit_params):
     fit one classifier per label, which needs at least one row with the label
     and one without; ``OneVsRestClassifier`` instead predicts such a label as
     never (or always) and fits.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The model to fit.
+    X : array-like
+        The rows.
+    Y : ndarray
+        The labels (a 0/1 matrix when multi-label).
+    binarizer : MultiLabelBinarizer or None
+        The label names, for the message; None for single-label (errors pass as they are).
+    **fit_params : dict
+        Passed to ``fit``.
+
+    Returns
+    -------
+    estimator
+        The fitted model.
 
     Examples
     --------
