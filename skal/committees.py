@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, RegressorMixin, clone, is_classifier
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, get_tags
 
 from .data import check_consistent_rows, n_rows
 from .estimator_repr import short_repr
@@ -53,6 +53,23 @@ class _BaseCommittee(MetaEstimatorMixin, BaseEstimator):
 
     def __repr__(self, N_CHAR_MAX=700):
         return short_repr(self, N_CHAR_MAX)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        first = self.learner_list[0] if self.learner_list else None
+        if isinstance(first, ActiveLearner) and first.estimator is not None:
+            inner = get_tags(first)  # the members' inputs and targets; the committee's own type stays
+            tags.input_tags = inner.input_tags
+            tags.target_tags = inner.target_tags
+        return tags
+
+    @property
+    def n_features_in_(self):
+        """Number of features the members saw; never fits."""
+        members = committee_members(self)
+        if not members:
+            raise NotFittedError("This committee has no members: give it a non-empty learner_list.")
+        return members[0].n_features_in_
 
     def _check_learner_list(self):
         if not self.learner_list:
@@ -264,7 +281,7 @@ class _BaseCommittee(MetaEstimatorMixin, BaseEstimator):
         return query_pool(self, X_pool, n_instances, return_metrics, query_kwargs, self._query_rng())
 
     def vote(self, X, **predict_kwargs):
-        """Each member's prediction, shape (n_samples, n_members).
+        """Each member's prediction, shape (n_samples, n_members) ((n_samples, n_outputs, n_members) multi-output).
 
         Parameters
         ----------
@@ -276,7 +293,7 @@ class _BaseCommittee(MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         votes : ndarray of shape (n_samples, n_members)
-            One column per member.
+            One column per member (members last for multi-output predictions).
 
         Examples
         --------
@@ -289,7 +306,7 @@ class _BaseCommittee(MetaEstimatorMixin, BaseEstimator):
                [0, 0]])
         """
         self.ensure_fitted()
-        return np.column_stack([m.predict(X, **predict_kwargs) for m in self.learners_])
+        return np.stack([m.predict(X, **predict_kwargs) for m in self.learners_], axis=-1)
 
     def transform_without_estimating(self, X):
         """The members' pipeline transforms of ``X``, side by side (as modAL).
@@ -531,5 +548,5 @@ class CommitteeRegressor(RegressorMixin, _BaseCommittee):
         array([10.])
         """
         votes = self.vote(X, **predict_kwargs).astype(float)
-        mean = votes.mean(axis=1)
-        return (mean, votes.std(axis=1)) if return_std else mean
+        mean = votes.mean(axis=-1)
+        return (mean, votes.std(axis=-1)) if return_std else mean

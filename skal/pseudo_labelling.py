@@ -394,6 +394,11 @@ class CEALLearner(MetaEstimatorMixin, BaseEstimator):
         return self.learner_.score(X, y)
 
     @property
+    def n_features_in_(self):
+        """Number of features the learner's model saw; never fits."""
+        return (self.learner_ if hasattr(self, "learner_") else self.learner).n_features_in_
+
+    @property
     def classes_(self):
         """The classes of the learner's model; never fits."""
         if hasattr(self, "learner_"):
