@@ -13,6 +13,8 @@ and :meth:`ActiveLearner.commit` expose the two steps to callers that must
 update several learners all or nothing (:class:`skal.Committee`).
 """
 
+import copy
+
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.exceptions import NotFittedError

@@ -176,3 +176,18 @@ def test_prepare_and_commit_change_nothing_until_committed(counts):
     np.testing.assert_allclose(twin.estimator_.coef_, learner.estimator_.coef_)
     with pytest.raises(ValueError, match="another learner"):
         twin.commit(update)
+
+
+def test_committee_partial_fit_teach_is_all_or_nothing(counts):
+    from sklearn.linear_model import SGDClassifier
+
+    X, y = counts
+    committee = Committee([ActiveLearner(SGDClassifier(random_state=0)),
+                           ActiveLearner(MultinomialNB())]).fit(X[:20], y[:20])
+    coef = committee.learners_[0].estimator_.coef_.copy()
+    with pytest.raises(ValueError, match="Negative values"):
+        committee.teach(-np.ones((3, 4)), y[:3], only_new=True)
+    np.testing.assert_array_equal(committee.learners_[0].estimator_.coef_, coef)  # updated on a copy only
+    committee.teach(X[20:25], y[20:25], only_new=True)
+    assert not np.array_equal(committee.learners_[0].estimator_.coef_, coef)
+    assert [m.X_training_.shape[0] for m in committee.learners_] == [25, 25]
