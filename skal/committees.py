@@ -8,7 +8,7 @@ the members never hold different labelled sets.
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, RegressorMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, RegressorMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state, get_tags
 
@@ -171,7 +171,7 @@ class _BaseCommittee(MetaEstimatorMixin, BaseEstimator):
     def _commit_all(self, prepare):
         """Prepare every member's update first, then commit them all: a failure changes no member."""
         updates = [prepare(member) for member in self.learners_]
-        for member, update in zip(self.learners_, updates):
+        for member, update in zip(self.learners_, updates, strict=True):
             member.commit(update)
         return self
 

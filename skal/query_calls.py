@@ -99,7 +99,7 @@ def random_state_kept_on_error(*rngs):
     try:
         yield
     except BaseException:
-        for rng, state in zip(rngs, states):
+        for rng, state in zip(rngs, states, strict=True):
             rng.set_state(state)
         raise
 
