@@ -15,7 +15,20 @@ __all__ = ["check_class_labels", "check_class_proba"]
 def check_class_labels(*estimators):
     """True when every fitted classifier in ``estimators`` knows the same classes, in the same order.
 
-    Raises :class:`~sklearn.exceptions.NotFittedError` if one has no ``classes_``.
+    Parameters
+    ----------
+    *estimators : classifiers
+        Fitted classifiers.
+
+    Returns
+    -------
+    bool
+        Whether their ``classes_`` are equal.
+
+    Raises
+    ------
+    NotFittedError
+        If one has no ``classes_``.
 
     Examples
     --------
@@ -43,12 +56,16 @@ def check_class_proba(proba, known_labels, all_labels):
     Parameters
     ----------
     proba : array-like of shape (n_samples, len(known_labels))
-    known_labels : sequence, the classes of ``proba``'s columns
-    all_labels : sequence, the classes of the result's columns
+        Probabilities over ``known_labels``.
+    known_labels : sequence
+        The classes of ``proba``'s columns.
+    all_labels : sequence
+        The classes of the result's columns.
 
     Returns
     -------
     ndarray of shape (n_samples, len(all_labels))
+        The probabilities, 0 for the classes outside ``known_labels``.
 
     Examples
     --------

@@ -31,6 +31,16 @@ def _check_supported(X):
 def data_vstack(blocks):
     """Stack the rows of ``blocks`` (a sequence of containers of one kind) vertically.
 
+    Parameters
+    ----------
+    blocks : sequence of containers
+        Containers of one kind with the same columns.
+
+    Returns
+    -------
+    container
+        Their rows, stacked, as the same kind of container.
+
     Examples
     --------
     >>> import numpy as np
@@ -57,6 +67,16 @@ def data_vstack(blocks):
 def data_hstack(blocks):
     """Stack the columns of ``blocks`` side by side.
 
+    Parameters
+    ----------
+    blocks : sequence of containers
+        Containers of one kind with the same rows.
+
+    Returns
+    -------
+    container
+        Their columns side by side, as the same kind of container.
+
     Examples
     --------
     >>> import numpy as np
@@ -81,6 +101,18 @@ def data_hstack(blocks):
 def add_row(X, row):
     """``X`` with ``row`` (one row, or several) appended at the bottom.
 
+    Parameters
+    ----------
+    X : numpy array, sparse matrix, DataFrame, Series or list
+        The container.
+    row : array-like
+        One row, or several.
+
+    Returns
+    -------
+    container
+        ``X`` with the rows appended.
+
     Examples
     --------
     >>> import numpy as np
@@ -103,6 +135,18 @@ def retrieve_rows(X, indices):
 
     A single int gives a 1×M sparse matrix for sparse ``X``, a Series for a
     DataFrame, and the row itself for arrays and lists, as in modAL.
+
+    Parameters
+    ----------
+    X : numpy array, sparse matrix, DataFrame, Series or list
+        The container.
+    indices : int, array-like of int or bool mask
+        The rows to take, by position.
+
+    Returns
+    -------
+    container
+        Those rows.
 
     Examples
     --------
@@ -129,6 +173,18 @@ def retrieve_rows(X, indices):
 def drop_rows(X, indices):
     """``X`` without the rows at ``indices`` (positions, also for pandas).
 
+    Parameters
+    ----------
+    X : numpy array, sparse matrix, DataFrame, Series or list
+        The container.
+    indices : array-like of int
+        The positions to drop.
+
+    Returns
+    -------
+    container
+        The other rows.
+
     Examples
     --------
     >>> import numpy as np
@@ -145,6 +201,16 @@ def drop_rows(X, indices):
 
 def enumerate_data(X):
     """``(position, row)`` pairs: 1×M rows for sparse matrices, Series for DataFrames.
+
+    Parameters
+    ----------
+    X : numpy array, sparse matrix, DataFrame, Series or list
+        The container.
+
+    Returns
+    -------
+    iterator of (int, row)
+        Each row with its position.
 
     Examples
     --------
@@ -163,6 +229,16 @@ def enumerate_data(X):
 
 def data_shape(X):
     """The shape of ``X``.
+
+    Parameters
+    ----------
+    X : numpy array, sparse matrix, DataFrame, Series or list
+        The container.
+
+    Returns
+    -------
+    tuple of int
+        Its shape.
 
     Examples
     --------

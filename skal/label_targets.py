@@ -18,7 +18,8 @@ import torch
 from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils.multiclass import type_of_target
+
+from .targets import check_known_labels, indicator_matrix, multilabel_binarizer
 
 __all__ = ["LabelTargets", "validation_split"]
 
@@ -53,11 +54,7 @@ def _form(y):
 
 
 def _indicator(y, n_labels=None, what="y"):
-    matrix = y.toarray() if sp.issparse(y) else (y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y))
-    if matrix.ndim != 2:
-        raise ValueError(f"{what} must be a 2-d label-indicator matrix, got shape {matrix.shape}.")
-    if type_of_target(matrix) != "multilabel-indicator" and not (matrix.size and np.isin(matrix, (0, 1)).all()):
-        raise ValueError(f"{what} as a label-indicator matrix must hold only 0 and 1.")
+    matrix = indicator_matrix(y)
     if n_labels is not None and matrix.shape[1] != n_labels:
         raise ValueError(
             f"{what} has {matrix.shape[1]} label columns, but the model has {n_labels} labels."
@@ -85,6 +82,7 @@ class LabelTargets:
     classes : ndarray of shape (n_classes,)
         Sorted labels: the model's outputs, in order.
     multi_label : bool
+        Whether each row may have several labels (an indicator matrix of outputs).
 
     Examples
     --------
@@ -109,6 +107,26 @@ class LabelTargets:
         ``multi_label="auto"`` is multi-label when ``y`` is an indicator
         matrix or a list of label sets; True requires one of those forms,
         False rejects them.
+
+        Parameters
+        ----------
+        y : array-like, sparse matrix or list of label sets
+            The training target.
+        multi_label : {"auto", True, False}, default="auto"
+            Whether the model is multi-label.
+        classes : array-like, default=None
+            Every label to expect, also those absent from ``y``; None takes them from ``y``.
+
+        Returns
+        -------
+        LabelTargets
+            The label set, checked against ``y``.
+
+        Examples
+        --------
+        >>> from skal.label_targets import LabelTargets
+        >>> LabelTargets.from_y(["b", "a"], classes=["a", "b", "c"]).classes.tolist()
+        ['a', 'b', 'c']
         """
         form = _form(y)
         multi = form != "labels"
@@ -145,17 +163,31 @@ class LabelTargets:
         return targets
 
     def encode(self, y, what="y"):
-        """``y`` as training targets: int64 class indices, or a float32 indicator matrix."""
+        """``y`` as training targets: int64 class indices, or a float32 indicator matrix.
+
+        Parameters
+        ----------
+        y : array-like, sparse matrix or list of label sets
+            Labels of the model's kind.
+        what : str, default="y"
+            How error messages name ``y``.
+
+        Returns
+        -------
+        ndarray
+            Class indices (single-label) or a 0/1 float32 matrix (multi-label).
+
+        Examples
+        --------
+        >>> from skal.label_targets import LabelTargets
+        >>> LabelTargets.from_y(["b", "a"]).encode(["a", "a"]).tolist()
+        [0, 0]
+        """
         if not self.multi_label:
             if _form(y) != "labels":
                 raise ValueError(f"{what} is multi-label, but the model is single-label ({self.classes.tolist()}).")
             labels = _check_labels(y, what)
-            unseen = np.setdiff1d(np.unique(labels), self.classes)
-            if unseen.size:
-                raise ValueError(
-                    f"Labels {unseen.tolist()} were never seen by the model, which knows {self.classes.tolist()}. "
-                    "Refit with fit() (warm_start=False) on data that contains them."
-                )
+            check_known_labels(labels, self.classes, "Refit with fit() (warm_start=False) on data that contains them.")
             return np.searchsorted(self.classes, labels).astype(np.int64)
         form = _form(y)
         if form == "sets":
@@ -166,7 +198,7 @@ class LabelTargets:
                 raise ValueError(
                     f"{what} holds labels {unseen} outside the model's labels {self.classes.tolist()}."
                 )
-            binarizer = MultiLabelBinarizer(classes=self.classes.tolist()).fit([])
+            binarizer = multilabel_binarizer(self.classes.tolist())
             return binarizer.transform(values).astype(np.float32)
         if form == "labels":
             raise ValueError(
@@ -176,11 +208,49 @@ class LabelTargets:
         return _indicator(y, len(self.classes), what)
 
     def same_classes(self, classes):
-        """Whether ``classes`` are exactly the model's labels."""
+        """Whether ``classes`` are exactly the model's labels.
+
+        Parameters
+        ----------
+        classes : array-like
+            Labels, in any order.
+
+        Returns
+        -------
+        bool
+            True when they are the model's labels.
+
+        Examples
+        --------
+        >>> from skal.label_targets import LabelTargets
+        >>> LabelTargets.from_y(["b", "a"]).same_classes(["b", "a"])
+        True
+        """
         return np.array_equal(np.unique(np.asarray(list(classes), dtype=self.classes.dtype)), self.classes)
 
     def loss_weights(self, encoded, class_weight):
-        """Keyword arguments of the loss: ``weight`` (cross-entropy) or ``pos_weight`` (binary cross-entropy)."""
+        """Keyword arguments of the loss: ``weight`` (cross-entropy) or ``pos_weight`` (binary cross-entropy).
+
+        Parameters
+        ----------
+        encoded : ndarray
+            The encoded training targets (:meth:`encode`).
+        class_weight : None, "balanced" or dict
+            None for no weights; "balanced" weighs by inverse frequency; a
+            dict maps labels to weights (single-label only).
+
+        Returns
+        -------
+        dict
+            ``{}``, ``{"weight": tensor}`` or ``{"pos_weight": tensor}``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skal.label_targets import LabelTargets
+        >>> LabelTargets.from_y([0, 1]).loss_weights(np.array([0, 0, 0, 1]), "balanced")["weight"].tolist()
+        [0.6666666865348816, 2.0]
+        """
         k = len(self.classes)
         if class_weight is None:
             return {}
@@ -205,14 +275,42 @@ class LabelTargets:
 
     # ------------------------------------------------ Hugging Face config
     def config_kwargs(self):
-        """``num_labels``, ``id2label``, ``label2id`` and ``problem_type`` for the Hugging Face config."""
+        """``num_labels``, ``id2label``, ``label2id`` and ``problem_type`` for the Hugging Face config.
+
+        Returns
+        -------
+        dict
+            Keyword arguments for ``AutoConfig.from_pretrained``.
+
+        Examples
+        --------
+        >>> from skal.label_targets import LabelTargets
+        >>> LabelTargets.from_y(["neg", "pos"]).config_kwargs()["id2label"]
+        {0: 'neg', 1: 'pos'}
+        """
         names = [str(c) for c in self.classes.tolist()]
         return {"num_labels": len(names), "id2label": dict(enumerate(names)),
                 "label2id": {name: i for i, name in enumerate(names)},
                 "problem_type": "multi_label_classification" if self.multi_label else "single_label_classification"}
 
     def check_checkpoint(self, name):
-        """A ValueError when the checkpoint ``name`` has a head trained on other label names."""
+        """A ValueError when the checkpoint ``name`` has a head trained on other label names.
+
+        Parameters
+        ----------
+        name : str or path
+            A local checkpoint folder (others are not checked).
+
+        Raises
+        ------
+        ValueError
+            When its ``config.json`` names other labels.
+
+        Examples
+        --------
+        >>> from skal.label_targets import LabelTargets
+        >>> LabelTargets.from_y(["neg", "pos"]).check_checkpoint("no/such/folder")
+        """
         config_file = Path(name) / "config.json"
         if not config_file.is_file():
             return
@@ -228,18 +326,67 @@ class LabelTargets:
             )
 
     def to_dict(self):
+        """The label set as JSON-ready data (what :meth:`from_dict` reads back).
+
+        Returns
+        -------
+        dict
+            ``classes``, their ``kind`` and ``multi_label``.
+
+        Examples
+        --------
+        >>> from skal.label_targets import LabelTargets
+        >>> LabelTargets.from_y(["neg", "pos"]).to_dict()
+        {'classes': ['neg', 'pos'], 'kind': 'str', 'multi_label': False}
+        """
         kind = "int" if self.classes.dtype.kind in "iu" else "str" if all(
             isinstance(c, str) for c in self.classes.tolist()) else "other"
         return {"classes": self.classes.tolist(), "kind": kind, "multi_label": self.multi_label}
 
     @classmethod
     def from_dict(cls, saved):
+        """The label set saved by :meth:`to_dict`.
+
+        Parameters
+        ----------
+        saved : dict
+            What :meth:`to_dict` returned.
+
+        Returns
+        -------
+        LabelTargets
+            The label set.
+
+        Examples
+        --------
+        >>> from skal.label_targets import LabelTargets
+        >>> LabelTargets.from_dict({"classes": [0, 1], "kind": "int", "multi_label": False}).classes.tolist()
+        [0, 1]
+        """
         dtype = np.int64 if saved["kind"] == "int" else object
         return cls(np.asarray(saved["classes"], dtype=dtype), saved["multi_label"])
 
     @classmethod
     def from_config(cls, config):
-        """The labels of a plain Hugging Face sequence classifier: its ``id2label`` names."""
+        """The labels of a plain Hugging Face sequence classifier: its ``id2label`` names.
+
+        Parameters
+        ----------
+        config : transformers.PretrainedConfig
+            The model's config.
+
+        Returns
+        -------
+        LabelTargets
+            Its label names, in output order.
+
+        Examples
+        --------
+        >>> from transformers import BertConfig
+        >>> from skal.label_targets import LabelTargets
+        >>> LabelTargets.from_config(BertConfig(num_labels=2)).classes.tolist()
+        ['LABEL_0', 'LABEL_1']
+        """
         names = [config.id2label[i] for i in range(config.num_labels)]
         return cls(np.asarray(names, dtype=object), config.problem_type == "multi_label_classification")
 
@@ -250,6 +397,24 @@ def validation_split(encoded, multi_label, fraction, random_state):
     Stratified (scikit-learn's ``StratifiedShuffleSplit``) when every
     class has two rows or more and the split can hold each class, else a
     plain random split (and always for multi-label targets).
+
+    Parameters
+    ----------
+    encoded : ndarray
+        The encoded targets (class indices, or an indicator matrix).
+    multi_label : bool
+        Whether ``encoded`` is an indicator matrix.
+    fraction : float
+        Share of the rows to hold out.
+    random_state : int, RandomState instance or None
+        Seeds the split.
+
+    Returns
+    -------
+    train_rows : ndarray of int
+        Sorted positions to train on.
+    valid_rows : ndarray of int
+        Sorted positions held out.
 
     Examples
     --------

@@ -5,6 +5,12 @@ They are scikit-learn meta-estimators with modAL's names and call shapes:
 estimator, ``teach`` adds labelled rows and refits, and ``query`` asks the
 query strategy which pool rows to label next. ``from skal.learners import
 Committee, CommitteeRegressor`` keeps working.
+
+Every refit is computed first as a :class:`LearnerUpdate` (the new model,
+labelled rows and random state) and then committed, so a failed fit changes
+nothing; :meth:`ActiveLearner.prepare_teach`, :meth:`ActiveLearner.prepare_refit`
+and :meth:`ActiveLearner.commit` expose the two steps to callers that must
+update several learners all or nothing (:class:`skal.Committee`).
 """
 
 import copy
@@ -12,24 +18,28 @@ import copy
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.exceptions import NotFittedError
-from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state, get_tags
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
 
-from .data import check_consistent_rows, check_labels, check_no_nan, concat_rows, n_rows, take_rows
-from .query_calls import check_pool_values, random_state_kept_on_error, run_query_strategy
-from .strategies.selection import check_score_rows
+from .data import check_consistent_rows, check_no_nan, concat_rows, n_rows, take_rows
+from .delegation import ModelDelegationMixin, is_fitted
+from .estimator_repr import short_repr
+from .learner_updates import (LearnerUpdate, check_new_labels, extend_row_params, fit_model, refit_target,
+                              split_fit_params, take_row_params, working_copy)
+from .parameters import HasMethods, Hidden, StrOptions
+from .query_calls import query_pool
+from .strategies.registry import STRATEGIES
 from .strategies.uncertainty import uncertainty_sampling
-from .targets import adopted_binarizer, encode_like, encode_targets, fit_per_label, positive_proba
+from .targets import adopted_binarizer, check_known_labels, encode_like, encode_targets
 
-__all__ = ["ActiveLearner", "Committee", "CommitteeRegressor"]
+__all__ = ["ActiveLearner", "Committee", "CommitteeRegressor", "QUERY_STRATEGY_CONSTRAINT", "wrapper_tags",
+           # re-exported from where they live, for the learners' callers
+           "LearnerUpdate", "check_known_labels", "check_new_labels", "split_fit_params"]
 
+#: The declared constraint of every learner's ``query_strategy``: a callable, or a name registered in
+#: :mod:`skal.strategies.registry` (``"margin"``, also spelled ``"margin_sampling"``).
+QUERY_STRATEGY_CONSTRAINT = [callable, StrOptions(set(STRATEGIES)),
+                             Hidden(StrOptions({f"{name}_sampling" for name in STRATEGIES}))]
 
-# ------------------------------------------------------------------ labels
-def as_labels(y):
-    """``y`` as a numpy array; missing or mixed-type labels raise (:func:`skal.data.check_labels`)."""
-    return check_labels(y)
 
 
 def _unlabelled_mask(y):
@@ -50,109 +60,29 @@ def _check_classes(y, what):
         )
 
 
-def _check_known_labels(y, classes):
-    """Refuse labels outside ``classes`` (for callers that cannot refit, e.g. pseudo-labelling)."""
-    unseen = np.setdiff1d(np.unique(y), np.asarray(classes))
-    if unseen.size:
-        raise ValueError(
-            f"Labels {unseen.tolist()} were never seen by the model, which knows "
-            f"{np.asarray(classes).tolist()}. Refit with fit() on data that contains them."
-        )
+def wrapper_tags(tags, estimator):
+    """Tags of a meta-estimator that predicts with ``estimator``: its type, inputs and targets.
 
+    Parameters
+    ----------
+    tags : sklearn.utils.Tags
+        The meta-estimator's own tags (``super().__sklearn_tags__()``).
+    estimator : estimator or None
+        The wrapped model; None leaves ``tags`` as they are.
 
-def _warm_start(estimator):
-    params = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
-    return bool(params.get("warm_start"))
-
-
-def check_new_labels(estimator, y, classes, only_new):
-    """Refuse labels new to a fitted model only where it cannot learn new classes.
-
-    A fresh refit on all labelled data (``teach``'s default) learns them and
-    ``classes_`` grows, as in modAL. ``partial_fit`` (``only_new=True``) and a
-    model refitted in place under ``warm_start=True`` cannot add classes.
+    Returns
+    -------
+    tags : sklearn.utils.Tags
+        ``tags``, updated in place with the wrapped model's type, input and target tags.
 
     Examples
     --------
-    >>> from sklearn.linear_model import SGDClassifier
-    >>> from skal.learners import check_new_labels
-    >>> check_new_labels(SGDClassifier(), [0, 2], [0, 1], only_new=False)
-    >>> check_new_labels(SGDClassifier(), [0, 2], [0, 1], only_new=True)
-    Traceback (most recent call last):
-    ...
-    ValueError: Labels [2] are new to the model, which knows [0, 1]; teach(..., only_new=True) updates it with partial_fit, which cannot add classes. Teach them with only_new=False (a refit on all labelled data) or call fit().
+    >>> from sklearn.base import BaseEstimator
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skal.learners import wrapper_tags
+    >>> wrapper_tags(BaseEstimator().__sklearn_tags__(), LogisticRegression()).estimator_type
+    'classifier'
     """
-    y = np.asarray(y)
-    if y.ndim != 1:
-        return
-    unseen = np.setdiff1d(np.unique(y), np.asarray(classes))
-    if not unseen.size:
-        return
-    known = np.asarray(classes).tolist()
-    if only_new and hasattr(estimator, "partial_fit"):
-        raise ValueError(
-            f"Labels {unseen.tolist()} are new to the model, which knows {known}; teach(..., only_new=True) "
-            "updates it with partial_fit, which cannot add classes. Teach them with only_new=False "
-            "(a refit on all labelled data) or call fit()."
-        )
-    if _warm_start(estimator):
-        raise ValueError(
-            f"Labels {unseen.tolist()} are new to the model, which knows {known}; "
-            f"{type(estimator).__name__}(warm_start=True) is refitted in place and cannot add classes. "
-            "Set warm_start=False so that teach refits a fresh model, or call fit() on all labelled data."
-        )
-
-
-# ------------------------------------------------------------ fit kwargs
-def split_fit_params(fit_kwargs, n):
-    """Split ``fit`` keyword arguments into row-aligned ones (length ``n``, e.g. ``sample_weight``) and the rest.
-
-    Examples
-    --------
-    >>> from skal.learners import split_fit_params
-    >>> split_fit_params({"sample_weight": [1, 2], "epochs": 3}, 2)
-    ({'sample_weight': array([1, 2])}, {'epochs': 3})
-    """
-    rows, other = {}, {}
-    for key, value in fit_kwargs.items():
-        aligned = False
-        if value is not None and not isinstance(value, (str, bytes, dict)) and hasattr(value, "__len__"):
-            try:
-                aligned = n_rows(value) == n
-            except (ValueError, TypeError):
-                aligned = False
-        if aligned:
-            rows[key] = value.to_numpy() if hasattr(value, "to_numpy") else np.asarray(value)
-        else:
-            other[key] = value
-    return rows, other
-
-
-def _extend_row_params(old, new, n_old, n_new):
-    """Row-aligned fit params for old + new rows; ``sample_weight`` missing on one side is 1."""
-    if n_old == 0 or old is None:
-        return dict(new)
-    out = {}
-    for key in set(old) | set(new):
-        if key in old and key in new:
-            out[key] = np.concatenate([old[key], new[key]])
-        elif key == "sample_weight":
-            out[key] = np.concatenate([old.get(key, np.ones(n_old)), new.get(key, np.ones(n_new))])
-        else:
-            given, missing = ("new", "earlier") if key in new else ("earlier", "new")
-            raise ValueError(
-                f"{key} was given for the {given} rows but not for the {missing} ones; "
-                f"pass {key} for every labelled row (to fit() and to each teach())."
-            )
-    return out
-
-
-def _take_params(params, rows):
-    return {key: value[rows] for key, value in params.items()}
-
-
-def _wrapper_tags(tags, estimator):
-    """Tags of a meta-estimator that predicts with ``estimator``: its type, inputs and targets."""
     if estimator is not None:
         inner = get_tags(estimator)
         tags.estimator_type = inner.estimator_type
@@ -164,25 +94,14 @@ def _wrapper_tags(tags, estimator):
     return tags
 
 
-wrapper_tags = _wrapper_tags
-_as_labels = as_labels
-
-
-def _is_fitted(estimator):
-    if hasattr(estimator, "ensure_fitted"):  # a skal Committee or learner with its own data
+def _ready(estimator):
+    """Whether a model handed over can be used as it is; a skal learner or committee may fit lazily here."""
+    if hasattr(estimator, "ensure_fitted"):
         return estimator.ensure_fitted(required=False)
-    try:
-        check_is_fitted(estimator)
-    except (NotFittedError, TypeError):
-        return False
-    return True
+    return is_fitted(estimator)
 
 
-def _first(out):
-    return out[0] if isinstance(out, tuple) else out
-
-
-class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
+class ActiveLearner(ModelDelegationMixin, MetaEstimatorMixin, BaseEstimator):
     """Pool-based active learner around any scikit-learn estimator.
 
     A drop-in for ``modAL.models.ActiveLearner`` that is also a real
@@ -195,16 +114,21 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
         The model to train: any scikit-learn estimator, a pipeline, a
         :class:`skal.Committee` or :class:`skal.TransformerClassifier`. It is
         cloned in :meth:`fit`.
-    query_strategy : callable, default=uncertainty_sampling
-        ``strategy(learner, X_pool, n_instances=1, **kwargs) -> (indices, scores)``.
+    query_strategy : callable or str, default=uncertainty_sampling
+        ``strategy(learner, X_pool, n_instances=1, **kwargs) -> (indices, scores)``,
+        or the name of one in :mod:`skal.strategies.registry` (``"margin"``).
         Strategies written for modAL (returning ``(indices, scores)`` or bare
         indices, with or without an ``n_instances`` argument) are accepted too.
         A strategy with a ``random_state`` argument receives one drawn from
         this learner's ``random_state``.
-    X_training, y_training : array-like, default=None
-        Initial labelled data, modAL-style: when given, the learner fits on
-        them at first use (``query``, ``predict``, ``teach``...) so it is usable
-        without calling :meth:`fit`.
+    X_training : array-like, default=None
+        Initial labelled rows, modAL-style: when given, the learner fits on
+        them at first use of a method that needs a model (``query``,
+        ``predict``, ``predict_proba``, ``score``, ``teach``, or
+        :meth:`ensure_fitted`), so it is usable without calling :meth:`fit`.
+        Reading attributes (``classes_``) never fits.
+    y_training : array-like, default=None
+        The labels of ``X_training``.
     bootstrap_init : bool, default=False
         Fit on a bootstrap resample of the training data (as modAL does for
         committee members).
@@ -241,15 +165,26 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
     >>> import numpy as np
     >>> from sklearn.linear_model import LogisticRegression
     >>> from skal import ActiveLearner
-    >>> from skal.strategies import entropy_sampling
     >>> rng = np.random.RandomState(0)
     >>> X = rng.normal(size=(100, 2)); y = (X[:, 0] > 0).astype(int)
-    >>> learner = ActiveLearner(LogisticRegression(), entropy_sampling,
+    >>> learner = ActiveLearner(LogisticRegression(), "entropy",
     ...                         X_training=X[:10], y_training=y[:10])
+    >>> learner
+    ActiveLearner(X_training=array(shape=(10, 2)), estimator=LogisticRegression(), query_strategy='entropy', y_training=array(shape=(10,)))
     >>> idx, rows = learner.query(X[10:], n_instances=5)
     >>> learner.teach(rows, y[10:][idx]).y_training_.shape
     (15,)
     """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit"])],
+        "query_strategy": QUERY_STRATEGY_CONSTRAINT,
+        "X_training": ["array-like", "sparse matrix", None],
+        "y_training": ["array-like", "sparse matrix", None],
+        "bootstrap_init": ["boolean"],
+        "on_transformed": ["boolean"],
+        "random_state": ["random_state"],
+    }
 
     def __init__(
         self,
@@ -270,7 +205,14 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
         self.random_state = random_state
 
     def __sklearn_tags__(self):
-        return _wrapper_tags(super().__sklearn_tags__(), self.estimator)
+        return wrapper_tags(super().__sklearn_tags__(), self.estimator)
+
+    def __sklearn_is_fitted__(self):
+        # fitted, or adopting a model fitted already; a learner that would fit from X_training is not, yet
+        return hasattr(self, "estimator_") or (self.estimator is not None and is_fitted(self.estimator))
+
+    def __repr__(self, N_CHAR_MAX=700):
+        return short_repr(self, N_CHAR_MAX)
 
     # --------------------------------------------------------------- fitting
     def fit(self, X, y, bootstrap=False, **fit_kwargs):
@@ -280,16 +222,21 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X, y : the labelled rows.
+        X : array-like, sparse matrix, list of strings or DataFrame
+            The labelled rows.
+        y : array-like
+            Their labels (an indicator matrix or label sets for multi-label).
         bootstrap : bool, default=False
             Fit on a bootstrap resample (so does ``bootstrap_init=True``).
-        **fit_kwargs : passed to the estimator's ``fit``. Those with one value
-            per row (``sample_weight``) follow the rows (dropped, resampled)
-            and are kept for later refits.
+        **fit_kwargs : dict
+            Passed to the estimator's ``fit``. Those with one value per row
+            (``sample_weight``) follow the rows (dropped, resampled) and are
+            kept for later refits.
 
         Returns
         -------
         self : ActiveLearner
+            The fitted learner.
 
         Examples
         --------
@@ -300,12 +247,12 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
         >>> ActiveLearner(LogisticRegression()).fit(X, y, sample_weight=[1, 1, 2, 2]).classes_
         array([0, 1])
         """
-        if self.estimator is None:
-            raise ValueError("ActiveLearner needs an estimator, got estimator=None.")
+        self._validate_params()
+        return self.commit(self._prepare_fit(X, y, bootstrap, fit_kwargs))
+
+    def _prepare_fit(self, X, y, bootstrap, fit_kwargs):
         if y is None:
-            raise ValueError(
-                "ActiveLearner requires y to be passed, but the target y is None."
-            )
+            raise ValueError("ActiveLearner requires y to be passed, but the target y is None.")
         check_consistent_rows(X, y)
         y, binarizer = encode_targets(y)  # a multi-label y becomes a 0/1 matrix (skal.targets)
         row_params, other = split_fit_params(fit_kwargs, n_rows(X))
@@ -313,23 +260,20 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
             unlabelled = _unlabelled_mask(y)
             if unlabelled.any():
                 keep = np.flatnonzero(~unlabelled)
-                X, y, row_params = take_rows(X, keep), y[keep], _take_params(row_params, keep)
+                X, y, row_params = take_rows(X, keep), y[keep], take_row_params(row_params, keep)
         if n_rows(X) == 0:
             raise ValueError("There are no labelled rows to fit on (every label is -1 or y is empty).")
         if is_classifier(self.estimator) and binarizer is None:
             _check_classes(y, "The labelled data")
         check_no_nan(X, self.estimator)
         rng = check_random_state(self.random_state)
-        estimator = self._fit_model(clone(self.estimator), X, y, bootstrap or self.bootstrap_init, rng,
-                                    row_params, other, binarizer)
-        self._rng = rng
-        self.estimator_, self.X_training_, self.y_training_ = estimator, X, y
-        self._row_params = row_params
-        self.label_binarizer_ = binarizer
-        return self
+        work = working_copy(rng)
+        estimator = fit_model(clone(self.estimator), X, y, bootstrap or self.bootstrap_init, work,
+                               row_params, other, binarizer)
+        return LearnerUpdate(self, estimator, X, y, row_params, binarizer, rng, work.get_state())
 
     def teach(self, X, y, bootstrap=False, only_new=False, **fit_kwargs):
-        """Add labelled rows and refit.
+        """Add labelled rows and refit; a failure changes nothing.
 
         A label the model never saw is learned: the refit on all labelled
         data grows ``classes_``. Only a model updated in place
@@ -338,19 +282,24 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X, y : the newly labelled rows and their labels.
+        X : array-like, sparse matrix, list of strings or DataFrame
+            The newly labelled rows.
+        y : array-like
+            Their labels.
         bootstrap : bool, default=False
             Refit on a bootstrap resample of all training data.
         only_new : bool, default=False
             Train on the new rows only: ``partial_fit`` when the estimator has
             it, else ``fit`` (the way modAL does), keeping the old rows in
             ``X_training_`` all the same.
-        **fit_kwargs : passed to the estimator's ``fit``; ``sample_weight``
-            for the new rows extends the stored weights (1 for rows without).
+        **fit_kwargs : dict
+            Passed to the estimator's ``fit``; ``sample_weight`` for the new
+            rows extends the stored weights (1 for rows without).
 
         Returns
         -------
         self : ActiveLearner
+            The learner, refitted.
 
         Examples
         --------
@@ -362,74 +311,209 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
         >>> learner.teach([[9.]], [2]).classes_
         array([0, 1, 2])
         """
+        self._validate_params()
         check_consistent_rows(X, y)
         if not self.ensure_fitted(required=False):
             return self.fit(X, y, bootstrap=bootstrap, **fit_kwargs)
-        y = encode_like(y, self._binarizer())
-        if is_classifier(self.estimator_) and self._binarizer() is None:
-            check_new_labels(self.estimator_, y, self.classes_, only_new)
-        with random_state_kept_on_error(self._rng):
-            state = self._teach_state(X, y, bootstrap, only_new, fit_kwargs)
-        self._set_state(state)
-        return self
+        return self.commit(self._prepare_teach(X, y, bootstrap, only_new, None, None, fit_kwargs, False))
 
-    def _teach_state(self, X, y, bootstrap, only_new, fit_kwargs, copy_in_place=False):
-        """Fit for ``teach`` and return the new state, without changing this learner.
+    def prepare_teach(self, X, y, bootstrap=False, only_new=False, X_extra=None, y_extra=None, **fit_kwargs):
+        """What :meth:`teach` would make of this learner, as a :class:`LearnerUpdate`; the learner is unchanged.
 
-        Under ``copy_in_place`` a model updated in place (``partial_fit``,
-        ``warm_start``) is updated on a deep copy, so nothing changes if a
-        later step fails (Committee.teach is all-or-nothing).
+        A model updated in place (``partial_fit``, ``warm_start``) is updated
+        on a copy. :meth:`commit` applies the update. A learner that would fit
+        from ``X_training`` is fitted on it first (:meth:`ensure_fitted`).
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix, list of strings or DataFrame
+            The newly labelled rows, kept in ``X_training_``.
+        y : array-like
+            Their labels.
+        bootstrap : bool, default=False
+            Refit on a bootstrap resample.
+        only_new : bool, default=False
+            Train on the new rows (and the extra ones) only, as in :meth:`teach`.
+        X_extra : array-like, default=None
+            Rows the model is fitted on this time only, not kept as labelled
+            rows (pseudo-labels); ``sample_weight`` counts them 1.
+        y_extra : array-like, default=None
+            The labels of ``X_extra``.
+        **fit_kwargs : dict
+            Passed to the estimator's ``fit``, as in :meth:`teach`.
+
+        Returns
+        -------
+        update : LearnerUpdate
+            The new fitted state.
+
+        Examples
+        --------
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal import ActiveLearner
+        >>> learner = ActiveLearner(LogisticRegression()).fit([[0.], [1.]], [0, 1])
+        >>> update = learner.prepare_teach([[2.]], [1], X_extra=[[3.]], y_extra=[1])
+        >>> learner.commit(update).y_training_.tolist()
+        [0, 1, 1]
         """
+        self._validate_params()
+        check_consistent_rows(X, y)
+        if not self.ensure_fitted(required=False):
+            if X_extra is not None:
+                raise NotFittedError("prepare_teach with X_extra needs a fitted learner: call fit(X, y) first.")
+            return self._prepare_fit(X, y, bootstrap, fit_kwargs)
+        return self._prepare_teach(X, y, bootstrap, only_new, X_extra, y_extra, fit_kwargs, True)
+
+    def _prepare_teach(self, X, y, bootstrap, only_new, X_extra, y_extra, fit_kwargs, copy_in_place):
+        binarizer = self._binarizer()
+        y = encode_like(y, binarizer)
+        if is_classifier(self.estimator_) and binarizer is None:
+            check_new_labels(self.estimator_, y, self.classes_, only_new)
         check_no_nan(X, self.estimator_)
         n_new = n_rows(X)
         n_old = 0 if self.X_training_ is None else n_rows(self.X_training_)
         new_params, other = split_fit_params(fit_kwargs, n_new)
         X_all = concat_rows(self.X_training_, X)
         y_all = y if self.y_training_ is None else np.concatenate([self.y_training_, y])
-        all_params = _extend_row_params(getattr(self, "_row_params", None), new_params, n_old, n_new)
+        all_params = extend_row_params(self._row_params, new_params, n_old, n_new)
+        X_fit, y_fit, fit_params = (X, y, new_params) if only_new else (X_all, y_all, all_params)
+        X_fit, y_fit, fit_params = self._with_extra(X_fit, y_fit, fit_params, X_extra, y_extra)
+        rng = working_copy(self._rng)
         if hasattr(self.estimator_, "learners_") and hasattr(self.estimator_, "teach"):
             # a skal Committee as the model: it keeps its members' data and teaches them (all or nothing)
+            if X_extra is not None:
+                raise ValueError("X_extra is not supported when the model is a Committee; teach the committee.")
             estimator = copy.deepcopy(self.estimator_) if copy_in_place else self.estimator_
             estimator.teach(X, y, bootstrap=bootstrap, only_new=only_new, **fit_kwargs)
         elif only_new and hasattr(self.estimator_, "partial_fit"):
             estimator = copy.deepcopy(self.estimator_) if copy_in_place else self.estimator_
-            estimator.partial_fit(X, y, **new_params, **other)
-        elif only_new:
-            estimator = self._fit_model(self._refit_target(copy_in_place), X, y, bootstrap, self._rng,
-                                        new_params, other, self._binarizer())
+            estimator.partial_fit(X_fit, y_fit, **fit_params, **other)
         else:
-            estimator = self._fit_model(self._refit_target(copy_in_place), X_all, y_all, bootstrap, self._rng,
-                                        all_params, other, self._binarizer())
-        return estimator, X_all, y_all, all_params
+            estimator = fit_model(refit_target(self.estimator, self.estimator_, copy_in_place), X_fit, y_fit, bootstrap, rng,
+                                   fit_params, other, binarizer)
+        return LearnerUpdate(self, estimator, X_all, y_all, all_params, binarizer, self._rng, rng.get_state())
 
-    def _set_state(self, state):
-        self.estimator_, self.X_training_, self.y_training_, self._row_params = state
+    def _with_extra(self, X, y, params, X_extra, y_extra):
+        """``(X, y, params)`` with the extra rows (pseudo-labels) appended, weighted 1."""
+        if X_extra is None and y_extra is None:
+            return X, y, params
+        if X_extra is None or y_extra is None:
+            raise ValueError("X_extra and y_extra go together: pass both or neither.")
+        check_consistent_rows(X_extra, y_extra)
+        y_extra = encode_like(y_extra, self._binarizer())
+        check_no_nan(X_extra, self.estimator_)
+        n, n_extra = (0 if X is None else n_rows(X)), n_rows(X_extra)
+        params = extend_row_params(params, {}, n, n_extra)
+        if X is None:
+            return X_extra, y_extra, params
+        return concat_rows(X, X_extra), np.concatenate([y, y_extra]), params
 
-    def _refit_state(self, bootstrap, fit_kwargs, copy_in_place=False):
-        """A refit on the known training data (``Committee.rebag``), as a new state."""
+    def prepare_refit(self, bootstrap=False, X_extra=None, y_extra=None, **fit_kwargs):
+        """A refit on the labelled rows (plus extra ones), as a :class:`LearnerUpdate`; the learner is unchanged.
+
+        Parameters
+        ----------
+        bootstrap : bool, default=False
+            Refit on a bootstrap resample of the labelled rows (``Committee.rebag``).
+        X_extra : array-like, default=None
+            Rows the model is fitted on this time only (pseudo-labels).
+        y_extra : array-like, default=None
+            The labels of ``X_extra``.
+        **fit_kwargs : dict
+            Passed to the estimator's ``fit``.
+
+        Returns
+        -------
+        update : LearnerUpdate
+            The new fitted state; :meth:`commit` applies it.
+
+        Examples
+        --------
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal import ActiveLearner
+        >>> learner = ActiveLearner(LogisticRegression()).fit([[0.], [1.]], [0, 1])
+        >>> learner.prepare_refit(X_extra=[[5.]], y_extra=[1]).y_training.tolist()
+        [0, 1]
+        """
+        self._validate_params()
         self.ensure_fitted()
-        state = (self.estimator_, self.X_training_, self.y_training_, getattr(self, "_row_params", {}))
-        if self.X_training_ is None:
-            return state
-        row_params, other = split_fit_params(fit_kwargs, n_rows(self.X_training_))
-        params = {**state[3], **row_params}
-        estimator = self._fit_model(self._refit_target(copy_in_place), self.X_training_, self.y_training_,
-                                    bootstrap, self._rng, params, other, self._binarizer())
-        return estimator, self.X_training_, self.y_training_, state[3]
+        rng = working_copy(self._rng)
+        binarizer = self._binarizer()
+        if self.X_training_ is None and X_extra is None:  # an adopted model without data: nothing to refit on
+            return LearnerUpdate(self, self.estimator_, None, None, self._row_params, binarizer, self._rng,
+                                 rng.get_state())
+        X, y, params = self.X_training_, self.y_training_, dict(self._row_params)
+        if X is not None:
+            row_params, other = split_fit_params(fit_kwargs, n_rows(X))
+            params.update(row_params)
+        else:
+            other = dict(fit_kwargs)
+        X, y, params = self._with_extra(X, y, params, X_extra, y_extra)
+        estimator = fit_model(refit_target(self.estimator, self.estimator_, True), X, y, bootstrap, rng, params, other, binarizer)
+        return LearnerUpdate(self, estimator, self.X_training_, self.y_training_, self._row_params, binarizer,
+                             self._rng, rng.get_state())
 
-    def _refit_target(self, copy_in_place=False):
-        """The model to refit: the fitted one under warm_start, else a fresh clone."""
-        if _warm_start(self.estimator_):
-            return copy.deepcopy(self.estimator_) if copy_in_place else self.estimator_
-        return clone(self.estimator)
+    def refit(self, X_extra=None, y_extra=None, bootstrap=False, **fit_kwargs):
+        """Refit the model on the labelled rows plus, this time only, extra rows (pseudo-labels).
 
-    @staticmethod
-    def _fit_model(estimator, X, y, bootstrap, rng, row_params=None, other=None, binarizer=None):
-        row_params, other = row_params or {}, other or {}
-        if bootstrap:
-            rows = rng.choice(n_rows(X), size=n_rows(X), replace=True)
-            X, y, row_params = take_rows(X, rows), y[rows], _take_params(row_params, rows)
-        return fit_per_label(estimator, X, y, binarizer, **row_params, **other)
+        ``X_training_``/``y_training_`` stay the labelled rows; only the
+        fitted model sees the extra ones. A failure changes nothing.
+
+        Parameters
+        ----------
+        X_extra : array-like, default=None
+            Rows to fit on as well, not kept (e.g. pseudo-labelled pool rows).
+        y_extra : array-like, default=None
+            The labels of ``X_extra``.
+        bootstrap : bool, default=False
+            Refit on a bootstrap resample.
+        **fit_kwargs : dict
+            Passed to the estimator's ``fit``.
+
+        Returns
+        -------
+        self : ActiveLearner
+            The learner, refitted.
+
+        Examples
+        --------
+        >>> from sklearn.neighbors import KNeighborsClassifier
+        >>> from skal import ActiveLearner
+        >>> learner = ActiveLearner(KNeighborsClassifier(1)).fit([[0.], [1.]], [0, 1])
+        >>> learner.refit(X_extra=[[5.]], y_extra=[0]).predict([[4.]]), learner.y_training_.shape
+        (array([0]), (2,))
+        """
+        return self.commit(self.prepare_refit(bootstrap, X_extra, y_extra, **fit_kwargs))
+
+    def commit(self, update):
+        """Apply a :class:`LearnerUpdate` prepared by this learner: its model, labelled rows and random state.
+
+        Parameters
+        ----------
+        update : LearnerUpdate
+            From :meth:`prepare_teach` or :meth:`prepare_refit` of this learner.
+
+        Returns
+        -------
+        self : ActiveLearner
+            The learner in its new state.
+
+        Examples
+        --------
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal import ActiveLearner
+        >>> learner = ActiveLearner(LogisticRegression()).fit([[0.], [1.]], [0, 1])
+        >>> len(learner.commit(learner.prepare_teach([[3.]], [1])).X_training_)
+        3
+        """
+        if update.learner is not self:
+            raise ValueError("This LearnerUpdate was prepared by another learner; commit it to that one.")
+        update.rng.set_state(update.rng_state)
+        self._rng = update.rng
+        self.estimator_, self.X_training_, self.y_training_ = update.estimator, update.X_training, update.y_training
+        self._row_params = update.row_params
+        self.label_binarizer_ = update.binarizer
+        return self
 
     def _binarizer(self):
         """The fitted ``MultiLabelBinarizer`` of a multi-label learner, None for a single-label one.
@@ -441,20 +525,46 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
     def ensure_fitted(self, required=True):
         """Fit lazily from ``X_training``/``y_training`` (modAL's constructor semantics).
 
-        Returns whether the learner is fitted; raises NotFittedError when
-        ``required`` and there is nothing to fit on.
+        The methods that need a model (``query``, ``predict``,
+        ``predict_proba``, ``score``, ``teach``) call it; reading an attribute
+        such as ``classes_`` never does. A learner around a model fitted
+        already adopts it as it is.
+
+        Parameters
+        ----------
+        required : bool, default=True
+            Raise when there is nothing to fit on; else return False.
+
+        Returns
+        -------
+        fitted : bool
+            Whether the learner is fitted now.
+
+        Raises
+        ------
+        NotFittedError
+            When ``required`` and the learner has no model and no training data.
+
+        Examples
+        --------
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal import ActiveLearner
+        >>> learner = ActiveLearner(LogisticRegression(), X_training=[[0.], [1.]], y_training=[0, 1])
+        >>> hasattr(learner, "estimator_"), learner.ensure_fitted(), hasattr(learner, "estimator_")
+        (False, True, True)
+        >>> ActiveLearner(LogisticRegression()).ensure_fitted(required=False)
+        False
         """
         if hasattr(self, "estimator_"):
             return True
         if self.X_training is not None:
             self.fit(self.X_training, self.y_training)
             return True
-        if self.estimator is not None and _is_fitted(self.estimator):
+        if self.estimator is not None and _ready(self.estimator):
             # modAL users hand over an already fitted model (or a committee) and query at once.
-            self._rng = check_random_state(self.random_state)
-            self.estimator_, self.X_training_, self.y_training_ = self.estimator, None, None
-            self._row_params = {}
-            self.label_binarizer_ = adopted_binarizer(self.estimator)
+            rng = check_random_state(self.random_state)
+            self.commit(LearnerUpdate(self, self.estimator, None, None, {}, adopted_binarizer(self.estimator),
+                                      rng, rng.get_state()))
             return True
         if required:
             raise NotFittedError(
@@ -462,6 +572,23 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
                 "or pass X_training and y_training."
             )
         return False
+
+    @property
+    def classes_(self):
+        """Class labels of the model (label names for a multi-label learner); never fits.
+
+        A learner that would fit from ``X_training`` answers from
+        ``y_training``: the classes a fit would find there.
+        """
+        if not self.__sklearn_is_fitted__() and self.y_training is not None and is_classifier(self.estimator):
+            y, binarizer = encode_targets(self.y_training)
+            if binarizer is not None:
+                return binarizer.classes_
+            return np.unique(y[~_unlabelled_mask(y)])
+        model, binarizer = self._fitted()
+        if binarizer is not None:  # multi-label: the label names
+            return binarizer.classes_
+        return model.classes_
 
     def _query_rng(self):
         if not hasattr(self, "_rng"):  # a cold learner queried before any fit
@@ -479,19 +606,24 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
         Parameters
         ----------
         X_pool : array-like, sparse matrix, list of strings or DataFrame
+            The unlabelled rows to choose from.
         n_instances : int, default=None
             How many rows to pick; None lets the strategy use its own default
             (1 for most, 20 for ``uncertainty_batch_sampling``, or what a
             ``functools.partial`` fixed).
         return_metrics : bool, default=False
             Also return the strategy's scores of the selected rows.
-        **query_kwargs : passed to the query strategy.
+        **query_kwargs : dict
+            Passed to the query strategy.
 
         Returns
         -------
-        indices : ndarray of pool positions, most informative first
-        rows : the selected rows of ``X_pool``, as the same container type
-        scores : ndarray, only when ``return_metrics=True``
+        indices : ndarray of int
+            Pool positions, most informative first.
+        rows : array-like
+            The selected rows of ``X_pool``, as the same container type.
+        scores : ndarray
+            Only when ``return_metrics=True``.
 
         Examples
         --------
@@ -503,120 +635,7 @@ class ActiveLearner(MetaEstimatorMixin, BaseEstimator):
         array([0])
         """
         self.ensure_fitted(required=False)
-        check_pool_values(X_pool, self.estimator)
-        indices, metrics = run_query_strategy(
-            self.query_strategy, self, X_pool, n_instances, self._query_rng(), query_kwargs
-        )
-        rows = take_rows(X_pool, indices)
-        return (indices, rows, metrics) if return_metrics else (indices, rows)
-
-    # ------------------------------------------------------------ prediction
-    def _checked(self, method, X, kwargs):
-        self.ensure_fitted()
-        out = getattr(self.estimator_, method)(X, **kwargs)
-        check_score_rows(_first(out), X, f"{type(self.estimator_).__name__}.{method}")
-        return out
-
-    def predict(self, X, **predict_kwargs):
-        """Predict with the fitted model.
-
-        Examples
-        --------
-        >>> from sklearn.linear_model import LogisticRegression
-        >>> from skal import ActiveLearner
-        >>> ActiveLearner(LogisticRegression()).fit([[0.], [1.]], [0, 1]).predict([[0.9]])
-        array([1])
-        """
-        return self._checked("predict", X, predict_kwargs)
-
-    @available_if(lambda self: hasattr(getattr(self, "estimator_", self.estimator), "predict_proba"))
-    def predict_proba(self, X, **predict_proba_kwargs):
-        """Class probabilities of the fitted model, one row per row of ``X``.
-
-        Examples
-        --------
-        >>> from sklearn.linear_model import LogisticRegression
-        >>> from skal import ActiveLearner
-        >>> ActiveLearner(LogisticRegression()).fit([[0.], [1.]], [0, 1]).predict_proba([[0.5]]).shape
-        (1, 2)
-
-        A multi-label model's probabilities come as (n_samples, n_labels), one
-        column per label of ``classes_``, whatever form the model returns
-        (:func:`skal.targets.positive_proba`).
-        """
-        self.ensure_fitted()
-        if self._binarizer() is None:
-            return self._checked("predict_proba", X, predict_proba_kwargs)
-        proba = positive_proba(self.estimator_.predict_proba(X, **predict_proba_kwargs), self.estimator_.classes_)
-        check_score_rows(proba, X, f"{type(self.estimator_).__name__}.predict_proba")
-        return proba
-
-    def score(self, X, y, **score_kwargs):
-        """The fitted model's own ``score`` (accuracy for classifiers, R² for regressors).
-
-        Examples
-        --------
-        >>> from sklearn.linear_model import LogisticRegression
-        >>> from skal import ActiveLearner
-        >>> ActiveLearner(LogisticRegression()).fit([[0.], [1.]], [0, 1]).score([[0.], [1.]], [0, 1])
-        1.0
-        """
-        self.ensure_fitted()
-        return self.estimator_.score(X, y, **score_kwargs)
-
-    def transform_without_estimating(self, X):
-        """``X`` as the last step of a pipeline sees it; ``X`` itself otherwise.
-
-        Examples
-        --------
-        >>> from sklearn.linear_model import LogisticRegression
-        >>> from sklearn.pipeline import make_pipeline
-        >>> from sklearn.preprocessing import StandardScaler
-        >>> from skal import ActiveLearner
-        >>> learner = ActiveLearner(make_pipeline(StandardScaler(), LogisticRegression()))
-        >>> learner.fit([[0.], [2.]], [0, 1]).transform_without_estimating([[1.]])
-        array([[0.]])
-        """
-        self.ensure_fitted()
-        if isinstance(self.estimator_, Pipeline) and len(self.estimator_) > 1:
-            out = self.estimator_[:-1].transform(X)
-            check_score_rows(out, X, "The pipeline's transform")
-            return out
-        if hasattr(self.estimator_, "learners_") and hasattr(self.estimator_, "transform_without_estimating"):
-            return self.estimator_.transform_without_estimating(X)
-        return X
-
-    @available_if(lambda self: hasattr(getattr(self, "estimator_", self.estimator), "embed"))
-    def embed(self, X):
-        """The wrapped model's ``embed`` (e.g. a transformer's pooled representation)."""
-        return self._checked("embed", X, {})
-
-    @available_if(lambda self: hasattr(getattr(self, "estimator_", self.estimator), "predict_proba_mc"))
-    def predict_proba_mc(self, X, **kwargs):
-        """The wrapped model's MC-dropout probabilities, shape (n, mc_samples, n_classes)."""
-        return self._checked("predict_proba_mc", X, kwargs)
-
-    @available_if(lambda self: hasattr(getattr(self, "estimator_", self.estimator), "gradient_embedding"))
-    def gradient_embedding(self, X):
-        """The wrapped model's last-layer gradient embedding (BADGE)."""
-        return self._checked("gradient_embedding", X, {})
-
-    @property
-    def classes_(self):
-        self.ensure_fitted()
-        if self._binarizer() is not None:  # multi-label: the label names
-            return self._binarizer().classes_
-        return self.estimator_.classes_
-
-    @property
-    def n_features_in_(self):
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.n_features_in_
-
-    @property
-    def feature_names_in_(self):
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.feature_names_in_
+        return query_pool(self, X_pool, n_instances, return_metrics, query_kwargs, self._query_rng())
 
 
 from .committees import Committee, CommitteeRegressor  # noqa: E402  (they build on ActiveLearner)

@@ -41,6 +41,22 @@ __all__ = [
 def PI(mean, std, max_val, tradeoff):
     """Probability of improvement ``Φ((mean − max_val − tradeoff) / std)``.
 
+    Parameters
+    ----------
+    mean : array-like
+        Predicted means.
+    std : array-like
+        Predicted standard deviations (positive).
+    max_val : float
+        The best value seen so far.
+    tradeoff : float
+        How much improvement counts as improvement (exploration).
+
+    Returns
+    -------
+    ndarray
+        The probability of improvement of each point.
+
     Examples
     --------
     >>> from skal.optimization import PI
@@ -52,6 +68,22 @@ def PI(mean, std, max_val, tradeoff):
 
 def EI(mean, std, max_val, tradeoff):
     """Expected improvement ``(mean − max_val − tradeoff)·Φ(z) + std·φ(z)``, ``z = (mean − max_val − tradeoff)/std``.
+
+    Parameters
+    ----------
+    mean : array-like
+        Predicted means.
+    std : array-like
+        Predicted standard deviations (positive).
+    max_val : float
+        The best value seen so far.
+    tradeoff : float
+        How much improvement counts as improvement (exploration).
+
+    Returns
+    -------
+    ndarray
+        The expected improvement of each point.
 
     Examples
     --------
@@ -67,6 +99,20 @@ def EI(mean, std, max_val, tradeoff):
 
 def UCB(mean, std, beta):
     """Upper confidence bound ``mean + beta·std``.
+
+    Parameters
+    ----------
+    mean : array-like
+        Predicted means.
+    std : array-like
+        Predicted standard deviations (positive).
+    beta : float
+        Weight of the standard deviation (exploration).
+
+    Returns
+    -------
+    ndarray
+        The upper confidence bound of each point.
 
     Examples
     --------
@@ -94,6 +140,20 @@ def _y_max(optimizer):
 def optimizer_PI(optimizer, X, tradeoff=0):
     """Probability of improvement over the best value so far, for each row of ``X``.
 
+    Parameters
+    ----------
+    optimizer : BayesianOptimizer
+        The optimizer whose predictions and best value are used.
+    X : array-like of shape (n_samples, n_features)
+        The candidate points.
+    tradeoff : float, default=0
+        Improvement needed to count (exploration).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        The probability of improvement of each point.
+
     Examples
     --------
     >>> import numpy as np
@@ -110,6 +170,20 @@ def optimizer_PI(optimizer, X, tradeoff=0):
 
 def optimizer_EI(optimizer, X, tradeoff=0):
     """Expected improvement over the best value so far, for each row of ``X``.
+
+    Parameters
+    ----------
+    optimizer : BayesianOptimizer
+        The optimizer whose predictions and best value are used.
+    X : array-like of shape (n_samples, n_features)
+        The candidate points.
+    tradeoff : float, default=0
+        Improvement needed to count (exploration).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        The expected improvement of each point.
 
     Examples
     --------
@@ -128,6 +202,20 @@ def optimizer_EI(optimizer, X, tradeoff=0):
 def optimizer_UCB(optimizer, X, beta=1):
     """Upper confidence bound of the optimizer's prediction, for each row of ``X``.
 
+    Parameters
+    ----------
+    optimizer : BayesianOptimizer
+        The optimizer whose predictions and best value are used.
+    X : array-like of shape (n_samples, n_features)
+        The candidate points.
+    beta : float, default=1
+        Weight of the standard deviation (exploration).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        The upper confidence bound of each point.
+
     Examples
     --------
     >>> import numpy as np
@@ -142,6 +230,24 @@ def optimizer_UCB(optimizer, X, beta=1):
 
 def max_PI(optimizer, X, tradeoff=0, n_instances=1):
     """Query the rows with the highest probability of improvement; returns ``(indices, scores)``.
+
+    Parameters
+    ----------
+    optimizer : BayesianOptimizer
+        The optimizer whose predictions and best value are used.
+    X : array-like of shape (n_samples, n_features)
+        The candidate points.
+    tradeoff : float, default=0
+        Improvement needed to count (exploration).
+    n_instances : int, default=1
+        How many points to pick.
+
+    Returns
+    -------
+    indices : ndarray of int
+        The chosen points, best first.
+    scores : ndarray
+        Their acquisition values.
 
     Examples
     --------
@@ -159,6 +265,24 @@ def max_PI(optimizer, X, tradeoff=0, n_instances=1):
 def max_EI(optimizer, X, tradeoff=0, n_instances=1):
     """Query the rows with the highest expected improvement; returns ``(indices, scores)``.
 
+    Parameters
+    ----------
+    optimizer : BayesianOptimizer
+        The optimizer whose predictions and best value are used.
+    X : array-like of shape (n_samples, n_features)
+        The candidate points.
+    tradeoff : float, default=0
+        Improvement needed to count (exploration).
+    n_instances : int, default=1
+        How many points to pick.
+
+    Returns
+    -------
+    indices : ndarray of int
+        The chosen points, best first.
+    scores : ndarray
+        Their acquisition values.
+
     Examples
     --------
     >>> import numpy as np
@@ -174,6 +298,24 @@ def max_EI(optimizer, X, tradeoff=0, n_instances=1):
 
 def max_UCB(optimizer, X, beta=1, n_instances=1):
     """Query the rows with the highest upper confidence bound; returns ``(indices, scores)``.
+
+    Parameters
+    ----------
+    optimizer : BayesianOptimizer
+        The optimizer whose predictions and best value are used.
+    X : array-like of shape (n_samples, n_features)
+        The candidate points.
+    beta : float, default=1
+        Weight of the standard deviation (exploration).
+    n_instances : int, default=1
+        How many points to pick.
+
+    Returns
+    -------
+    indices : ndarray of int
+        The chosen points, best first.
+    scores : ndarray
+        Their acquisition values.
 
     Examples
     --------
@@ -191,10 +333,26 @@ def max_UCB(optimizer, X, beta=1, n_instances=1):
 class BayesianOptimizer(ActiveLearner):
     """Active learner that looks for the maximum of a function (modAL's ``BayesianOptimizer``).
 
-    Parameters are those of :class:`skal.ActiveLearner`; the default query
-    strategy is :func:`max_EI`. ``estimator`` must predict a mean and a
-    standard deviation (``predict(X, return_std=True)``), as a
-    :class:`~sklearn.gaussian_process.GaussianProcessRegressor` does.
+    Parameters
+    ----------
+    estimator : estimator object
+        A regressor whose ``predict(X, return_std=True)`` gives a mean and a
+        standard deviation, as a
+        :class:`~sklearn.gaussian_process.GaussianProcessRegressor` does.
+    query_strategy : callable or str, default=max_EI
+        ``strategy(optimizer, X_pool, n_instances=1, **kwargs) -> (indices, scores)``
+        (:func:`max_EI`, :func:`max_PI`, :func:`max_UCB`), or a registered name.
+    X_training : array-like, default=None
+        Initial evaluated points; the optimizer fits on them at first use.
+    y_training : array-like, default=None
+        The function's values at ``X_training``.
+    bootstrap_init : bool, default=False
+        Fit on a bootstrap resample of the training data.
+    on_transformed : bool, default=False
+        Tells representation-based strategies to work on the pipeline's
+        transform of the rows.
+    random_state : int, RandomState instance or None, default=None
+        Seeds bootstrapping and the strategies that take a ``random_state``.
 
     Attributes
     ----------
@@ -242,8 +400,10 @@ class BayesianOptimizer(ActiveLearner):
 
         Returns
         -------
-        X_max : that row (shape (1, n_features)), or None before any data
-        y_max : float, ``-inf`` before any data
+        X_max : array-like or None
+            That row (shape (1, n_features)), or None before any data.
+        y_max : float
+            That value, ``-inf`` before any data.
 
         Examples
         --------
@@ -255,16 +415,21 @@ class BayesianOptimizer(ActiveLearner):
         >>> X_max, float(y_max)
         (array([[1.]]), 2.0)
         """
-        if not self.ensure_fitted(required=False) or self.y_training_ is None:
+        # the values seen need no model: read them without fitting
+        X, y = (self.X_training_, self.y_training_) if hasattr(self, "estimator_") else (
+            self.X_training, self.y_training)
+        if X is None or y is None or n_rows(y) == 0:
             return None, -np.inf
-        y = np.asarray(self.y_training_, dtype=float).reshape(n_rows(self.y_training_), -1)[:, 0]
+        y = np.asarray(y, dtype=float).reshape(n_rows(y), -1)[:, 0]
         best = int(np.argmax(y))
-        return take_rows(self.X_training_, [best]), y[best]
+        return take_rows(X, [best]), y[best]
 
     @property
     def X_max(self):
+        """The row with the highest value seen so far (None before any data)."""
         return self.get_max()[0]
 
     @property
     def y_max(self):
+        """The highest value seen so far (``-inf`` before any data)."""
         return self.get_max()[1]

@@ -18,15 +18,19 @@ session saves and what every report counts), the pseudo-labels are
 ``X_pseudo_``/``y_pseudo_``; only the fitted model sees their union.
 """
 
+from numbers import Real
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
-from sklearn.utils._tags import get_tags
-from sklearn.utils.validation import check_is_fitted
+from sklearn.exceptions import NotFittedError
 
-from .data import check_consistent_rows, check_no_nan, concat_rows, n_rows, take_rows
-from .learners import ActiveLearner, _as_labels, _check_known_labels
+from .data import check_consistent_rows, check_labels, check_no_nan, n_rows, take_rows
+from .estimator_repr import short_repr
+from .learners import ActiveLearner, wrapper_tags
+from .parameters import Int, Interval
 from .strategies.uncertainty import proba_entropy
+from .targets import check_known_labels
 
 __all__ = ["CEALLearner"]
 
@@ -93,6 +97,13 @@ class CEALLearner(MetaEstimatorMixin, BaseEstimator):
     True
     """
 
+    _parameter_constraints: dict = {
+        "learner": [ActiveLearner],
+        "delta": [Interval(Real, 0, None, closed="left")],
+        "decay": [Interval(Real, 0, None, closed="left")],
+        "max_pseudo_labels": [Int(0), None],
+    }
+
     def __init__(self, learner=None, delta=0.05, decay=0.0033, max_pseudo_labels=None):
         self.learner = learner
         self.delta = delta
@@ -100,28 +111,15 @@ class CEALLearner(MetaEstimatorMixin, BaseEstimator):
         self.max_pseudo_labels = max_pseudo_labels
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        if self.learner is not None:
-            inner = get_tags(self.learner)
-            tags.estimator_type = inner.estimator_type
-            tags.classifier_tags = inner.classifier_tags
-            tags.input_tags = inner.input_tags
-        return tags
+        return wrapper_tags(super().__sklearn_tags__(), self.learner)
 
-    # ------------------------------------------------------------ checking
-    def _check_params(self):
-        if not isinstance(self.learner, ActiveLearner):
-            raise ValueError(
-                f"CEALLearner needs an ActiveLearner as learner, got {type(self.learner).__name__}."
-            )
-        if not (isinstance(self.delta, (int, float, np.number)) and np.isfinite(self.delta) and self.delta >= 0):
-            raise ValueError(f"delta is an entropy threshold and must be >= 0, got {self.delta!r}.")
-        if not (isinstance(self.decay, (int, float, np.number)) and np.isfinite(self.decay) and self.decay >= 0):
-            raise ValueError(f"decay must be >= 0, got {self.decay!r}.")
-        if self.max_pseudo_labels is not None and (
-                isinstance(self.max_pseudo_labels, bool)
-                or not isinstance(self.max_pseudo_labels, (int, np.integer)) or self.max_pseudo_labels < 0):
-            raise ValueError(f"max_pseudo_labels must be None or an integer >= 0, got {self.max_pseudo_labels!r}.")
+    def __sklearn_is_fitted__(self):
+        # fitted, or adopting a learner fitted already; one that would fit from X_training is not, yet
+        return hasattr(self, "learner_") or (isinstance(self.learner, ActiveLearner)
+                                             and self.learner.__sklearn_is_fitted__())
+
+    def __repr__(self, N_CHAR_MAX=700):
+        return short_repr(self, N_CHAR_MAX)
 
     def _check_delta(self, classes):
         limit = float(np.log(len(classes)))
@@ -143,32 +141,82 @@ class CEALLearner(MetaEstimatorMixin, BaseEstimator):
     def fit(self, X, y):
         """Fit a clone of ``learner`` on the human-labelled seed set ``(X, y)``; forget any pseudo-labels.
 
+        Parameters
+        ----------
+        X : array-like, sparse matrix, list of strings or DataFrame
+            The human-labelled rows.
+        y : array-like of shape (n_samples,)
+            Their labels.
+
         Returns
         -------
         self : CEALLearner
+            The fitted learner.
+
+        Examples
+        --------
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal import ActiveLearner
+        >>> from skal.pseudo_labelling import CEALLearner
+        >>> CEALLearner(ActiveLearner(LogisticRegression())).fit([[0.], [1.]], [0, 1]).round_
+        0
         """
-        self._check_params()
+        self._validate_params()
         learner = clone(self.learner).fit(X, y)
         self._reset(learner)
         return self
 
-    def ensure_fitted(self):
+    def ensure_fitted(self, required=True):
+        """Adopt ``learner`` as given (fitted, or fitting from its own ``X_training``) when fit was never called.
+
+        Parameters
+        ----------
+        required : bool, default=True
+            Raise when the learner has nothing to fit on; else return False.
+
+        Returns
+        -------
+        fitted : bool
+            Whether this CEALLearner is fitted now.
+
+        Raises
+        ------
+        NotFittedError
+            When ``required`` and the learner is neither fitted nor has training data.
+
+        Examples
+        --------
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal import ActiveLearner
+        >>> from skal.pseudo_labelling import CEALLearner
+        >>> learner = ActiveLearner(LogisticRegression(), X_training=[[0.], [1.]], y_training=[0, 1])
+        >>> CEALLearner(learner).ensure_fitted()
+        True
+        """
         if hasattr(self, "learner_"):
-            return
-        self._check_params()
-        self.learner.ensure_fitted()  # adopt the learner as given (modAL semantics)
+            return True
+        self._validate_params()
+        if not self.learner.ensure_fitted(required=required):  # adopt the learner as given (modAL semantics)
+            return False
         self._reset(self.learner)
+        return True
 
     def teach(self, X, y, X_pool=None, y_pool_true=None):
         """Add human labels, pseudo-label the confident pool rows, refit on both.
 
+        Nothing changes when a check or the refit fails.
+
         Parameters
         ----------
-        X, y : the rows a person just labelled, and their labels.
-        X_pool : the remaining unlabelled pool, default=None
-            Without the rows in ``X``. Its rows with an entropy below
-            ``delta_`` under the current model are pseudo-labelled with the
-            model's prediction. None adds no pseudo-labels this round.
+        X : array-like, sparse matrix, list of strings or DataFrame
+            The rows a person just labelled.
+        y : array-like of shape (n_samples,)
+            Their labels, all among the model's ``classes_``.
+        X_pool : array-like, default=None
+            The remaining unlabelled pool, without the rows in ``X``. Its rows
+            with an entropy below ``delta_`` under the current model are
+            pseudo-labelled with the model's prediction. None adds no
+            pseudo-labels this round.
         y_pool_true : array-like, default=None
             The true labels of ``X_pool``, when known (a simulation); used
             only to record the pseudo-labels' accuracy in ``history_``.
@@ -176,12 +224,24 @@ class CEALLearner(MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         self : CEALLearner
+            The learner after this round.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal import ActiveLearner
+        >>> from skal.pseudo_labelling import CEALLearner
+        >>> X = np.linspace(-3, 3, 40).reshape(-1, 1); y = (X[:, 0] > 0).astype(int)
+        >>> ceal = CEALLearner(ActiveLearner(LogisticRegression()), delta=0.5).fit(X[[0, -1]], y[[0, -1]])
+        >>> ceal.teach(X[[1]], y[[1]], X_pool=X[2:-1]).history_["n_human"].tolist()
+        [3]
         """
         self.ensure_fitted()
         check_consistent_rows(X, y)
-        y = _as_labels(y)
+        y = check_labels(y)
         learner = self.learner_
-        _check_known_labels(y, learner.classes_)
+        check_known_labels(y, learner.classes_)
         check_no_nan(X, learner.estimator_)
         if X_pool is not None and y_pool_true is not None:
             check_consistent_rows(X_pool, y_pool_true)
@@ -189,20 +249,15 @@ class CEALLearner(MetaEstimatorMixin, BaseEstimator):
         X_pseudo = take_rows(X_pool, positions) if positions.shape[0] else None
         y_pseudo = labels if positions.shape[0] else None
 
-        # Human labels go to the learner's training data; the model sees the union.
-        X_human = concat_rows(learner.X_training_, X)
-        y_human = y if learner.y_training_ is None else np.concatenate([learner.y_training_, y])
-        X_union, y_union = X_human, y_human
-        if X_pseudo is not None:
-            X_union, y_union = concat_rows(X_human, X_pseudo), np.concatenate([y_human, y_pseudo])
-        model = learner._fit_model(learner._refit_target(), X_union, y_union, False, learner._rng)
-        learner.estimator_, learner.X_training_, learner.y_training_ = model, X_human, y_human
+        # Human labels go to the learner's training data; the model sees them and the pseudo-labels.
+        learner.commit(learner.prepare_teach(X, y, X_extra=X_pseudo, y_extra=y_pseudo))
+        n_human = int(learner.y_training_.shape[0])
 
         self.round_ += 1
         accuracy = np.nan
         if y_pool_true is not None and positions.shape[0]:
-            accuracy = float(np.mean(_as_labels(y_pool_true)[positions] == labels))
-        self._history.append({"round": self.round_, "delta": self.delta_, "n_human": int(y_human.shape[0]),
+            accuracy = float(np.mean(check_labels(y_pool_true)[positions] == labels))
+        self._history.append({"round": self.round_, "delta": self.delta_, "n_human": n_human,
                               "n_pseudo": int(positions.shape[0]), "pseudo_accuracy": accuracy})
         self.history_ = pd.DataFrame(self._history, columns=_HISTORY_COLUMNS)
         self.pseudo_labels_ = pd.DataFrame({
@@ -229,26 +284,125 @@ class CEALLearner(MetaEstimatorMixin, BaseEstimator):
 
     # ------------------------------------------------------ the learner's API
     def query(self, X_pool, n_instances=1, return_metrics=False, **query_kwargs):
-        """The rows for the person: the learner's query on the model trained with pseudo-labels."""
+        """The rows for the person: the learner's query on the model trained with pseudo-labels.
+
+        Parameters
+        ----------
+        X_pool : array-like, sparse matrix, list of strings or DataFrame
+            The unlabelled rows to choose from.
+        n_instances : int, default=1
+            How many rows to pick.
+        return_metrics : bool, default=False
+            Also return the strategy's scores of the selected rows.
+        **query_kwargs : dict
+            Passed to the query strategy.
+
+        Returns
+        -------
+        indices : ndarray of int
+            Pool positions, most informative first.
+        rows : array-like
+            The selected rows of ``X_pool``.
+        scores : ndarray
+            Only when ``return_metrics=True``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal import ActiveLearner
+        >>> from skal.pseudo_labelling import CEALLearner
+        >>> ceal = CEALLearner(ActiveLearner(LogisticRegression())).fit([[-1.], [1.]], [0, 1])
+        >>> ceal.query(np.array([[-5.], [0.1], [5.]]))[0]
+        array([1])
+        """
         self.ensure_fitted()
         return self.learner_.query(X_pool, n_instances, return_metrics, **query_kwargs)
 
     def predict(self, X):
-        """Predictions of the model trained on human labels and pseudo-labels."""
+        """Predictions of the model trained on human labels and pseudo-labels.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix, list of strings or DataFrame
+            The rows to predict.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            One class per row.
+
+        Examples
+        --------
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal import ActiveLearner
+        >>> from skal.pseudo_labelling import CEALLearner
+        >>> CEALLearner(ActiveLearner(LogisticRegression())).fit([[-1.], [1.]], [0, 1]).predict([[3.]])
+        array([1])
+        """
         self.ensure_fitted()
         return self.learner_.predict(X)
 
     def predict_proba(self, X):
-        """Class probabilities of that model."""
+        """Class probabilities of that model.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix, list of strings or DataFrame
+            The rows to score.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The probabilities.
+
+        Examples
+        --------
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal import ActiveLearner
+        >>> from skal.pseudo_labelling import CEALLearner
+        >>> CEALLearner(ActiveLearner(LogisticRegression())).fit([[-1.], [1.]], [0, 1]).predict_proba([[0.]]).shape
+        (1, 2)
+        """
         self.ensure_fitted()
         return self.learner_.predict_proba(X)
 
     def score(self, X, y):
-        """The model's ``score`` (accuracy)."""
+        """The model's ``score`` (accuracy).
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix, list of strings or DataFrame
+            The rows to score on.
+        y : array-like of shape (n_samples,)
+            Their true labels.
+
+        Returns
+        -------
+        score : float
+            The accuracy.
+
+        Examples
+        --------
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal import ActiveLearner
+        >>> from skal.pseudo_labelling import CEALLearner
+        >>> CEALLearner(ActiveLearner(LogisticRegression())).fit([[-1.], [1.]], [0, 1]).score([[-2.], [2.]], [0, 1])
+        1.0
+        """
         self.ensure_fitted()
         return self.learner_.score(X, y)
 
     @property
+    def n_features_in_(self):
+        """Number of features the learner's model saw; never fits."""
+        return (self.learner_ if hasattr(self, "learner_") else self.learner).n_features_in_
+
+    @property
     def classes_(self):
-        check_is_fitted(self, "learner_")
-        return self.learner_.classes_
+        """The classes of the learner's model; never fits."""
+        if hasattr(self, "learner_"):
+            return self.learner_.classes_
+        if self.__sklearn_is_fitted__():
+            return self.learner.classes_
+        raise NotFittedError("This CEALLearner is not fitted yet: call fit(X, y) or ensure_fitted().")

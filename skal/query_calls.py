@@ -19,10 +19,13 @@ import inspect
 
 import numpy as np
 
-from .data import check_no_nan, check_pool
+from .data import check_no_nan, check_pool, take_rows
+from .seeding import draw_seed
+from .strategies.representation import committee_members
+from .strategies.selection import split_query_result
 from .targets import check_single_label_strategy
 
-__all__ = ["run_query_strategy", "random_state_kept_on_error", "check_pool_values"]
+__all__ = ["run_query_strategy", "random_state_kept_on_error", "check_pool_values", "query_pool"]
 
 
 def check_pool_values(X_pool, estimator):
@@ -31,6 +34,18 @@ def check_pool_values(X_pool, estimator):
     pandas objects are checked only when every column has a numpy numeric
     dtype; other columns (pandas' ``str``, nullable, Arrow dtypes) are left to
     the model.
+
+    Parameters
+    ----------
+    X_pool : array-like, sparse matrix, list of strings or DataFrame
+        The pool.
+    estimator : estimator
+        The model that will score it (its ``allow_nan`` tag decides).
+
+    Raises
+    ------
+    ValueError
+        When the pool holds NaN or inf the estimator cannot take.
 
     Examples
     --------
@@ -57,6 +72,16 @@ def check_pool_values(X_pool, estimator):
 def random_state_kept_on_error(*rngs):
     """Context that puts every ``RandomState`` in ``rngs`` back as it was if the block raises.
 
+    Parameters
+    ----------
+    *rngs : numpy.random.RandomState
+        The random states to restore on error.
+
+    Yields
+    ------
+    None
+        Control to the block.
+
     Examples
     --------
     >>> import numpy as np
@@ -74,7 +99,7 @@ def random_state_kept_on_error(*rngs):
     try:
         yield
     except BaseException:
-        for rng, state in zip(rngs, states):
+        for rng, state in zip(rngs, states, strict=True):
             rng.set_state(state)
         raise
 
@@ -92,11 +117,13 @@ def run_query_strategy(strategy, learner, X_pool, n_instances, rng, query_kwargs
 
     Parameters
     ----------
-    strategy : callable
-        A skal strategy (returns ``(indices, scores)``) or a modAL one
+    strategy : callable or str
+        A registered strategy name (:mod:`skal.strategies.registry`), a skal strategy (returns ``(indices, scores)``) or a modAL one
         (returns bare indices, or ``(indices, rows)``).
-    learner : the estimator the strategy scores with.
-    X_pool : pool
+    learner : estimator
+        The estimator the strategy scores with.
+    X_pool : array-like, sparse matrix, list of strings or DataFrame
+        The pool.
     n_instances : int or None
         None: let the strategy use its own default.
     rng : numpy.random.RandomState
@@ -107,7 +134,9 @@ def run_query_strategy(strategy, learner, X_pool, n_instances, rng, query_kwargs
     Returns
     -------
     indices : ndarray of int
-    metrics : what the strategy returned beside the indices, or None
+        The chosen pool positions.
+    metrics : array-like or None
+        What the strategy returned beside the indices, or None.
 
     Examples
     --------
@@ -118,8 +147,11 @@ def run_query_strategy(strategy, learner, X_pool, n_instances, rng, query_kwargs
     >>> run_query_strategy(first_rows, None, np.zeros((5, 1)), None, np.random.RandomState(0), {})
     (array([0, 1]), None)
     """
-    if strategy is None or not callable(strategy):
-        raise ValueError(f"query_strategy must be a callable, got {strategy!r}.")
+    from .strategies.registry import resolve_strategy  # here: the registry imports the strategies, which import us
+
+    if strategy is None or not (callable(strategy) or isinstance(strategy, str)):
+        raise ValueError(f"query_strategy must be a callable or a registered strategy name, got {strategy!r}.")
+    strategy = resolve_strategy(strategy)
     size = check_pool(X_pool, 1 if n_instances is None else n_instances)
     check_single_label_strategy(strategy, learner)
     kwargs = dict(query_kwargs)
@@ -127,9 +159,9 @@ def run_query_strategy(strategy, learner, X_pool, n_instances, rng, query_kwargs
         kwargs["n_instances"] = n_instances
     with random_state_kept_on_error(rng):
         if _takes(strategy, "random_state") and "random_state" not in kwargs:
-            kwargs["random_state"] = rng.randint(np.iinfo(np.int32).max)
+            kwargs["random_state"] = draw_seed(rng)
         result = strategy(learner, X_pool, **kwargs)
-    indices, metrics = result if isinstance(result, tuple) and len(result) == 2 else (result, None)
+    indices, metrics = split_query_result(result)
     indices = np.asarray(indices)
     if indices.dtype.kind not in "iu" and not (indices.dtype.kind == "f" and indices.size == 0):
         raise ValueError(
@@ -139,3 +171,47 @@ def run_query_strategy(strategy, learner, X_pool, n_instances, rng, query_kwargs
     if indices.size and (indices.min() < 0 or indices.max() >= size):
         raise ValueError(f"The query strategy returned indices outside the pool of {size} rows.")
     return indices, metrics
+
+
+def query_pool(learner, X_pool, n_instances, return_metrics, query_kwargs, rng):
+    """The body of every learner's ``query``: check the pool for each member, run the strategy, take the rows.
+
+    Parameters
+    ----------
+    learner : ActiveLearner or Committee
+        The learner being queried (fitted already, or cold).
+    X_pool : array-like, sparse matrix, list of strings or DataFrame
+        The pool.
+    n_instances : int or None
+        How many rows; None lets the strategy use its own default.
+    return_metrics : bool
+        Also return the strategy's scores.
+    query_kwargs : dict
+        Further keyword arguments for the strategy.
+    rng : numpy.random.RandomState
+        The learner's random state (for strategies that take one).
+
+    Returns
+    -------
+    indices : ndarray of int
+        The chosen pool positions.
+    rows : array-like
+        Those rows of ``X_pool``.
+    metrics : array-like or None
+        Only when ``return_metrics``: the strategy's scores.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from skal import ActiveLearner
+    >>> from skal.query_calls import query_pool
+    >>> learner = ActiveLearner(KNeighborsClassifier(1), "random")
+    >>> query_pool(learner, np.zeros((4, 1)), 2, False, {}, np.random.RandomState(0))[0].shape
+    (2,)
+    """
+    for member in committee_members(learner):
+        check_pool_values(X_pool, member.estimator)
+    indices, metrics = run_query_strategy(learner.query_strategy, learner, X_pool, n_instances, rng, query_kwargs)
+    rows = take_rows(X_pool, indices)
+    return (indices, rows, metrics) if return_metrics else (indices, rows)

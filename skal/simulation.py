@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from .data import check_consistent_rows, is_numeric, take_rows
-from .learners import ActiveLearner, _wrapper_tags
+from .learners import ActiveLearner, wrapper_tags
 from .strategies.uncertainty import uncertainty_sampling
 from .stratify import multilabel_holdout, multilabel_seed_rows
 from .targets import encode_like, encode_targets, is_multilabel_target
@@ -310,7 +310,7 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         self.verbose = verbose
 
     def __sklearn_tags__(self):
-        return _wrapper_tags(super().__sklearn_tags__(), self.estimator)
+        return wrapper_tags(super().__sklearn_tags__(), self.estimator)
 
     # ----------------------------------------------------------- validation
     def _check_params(self):

@@ -11,9 +11,9 @@ import numpy as np
 from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
 from sklearn.utils import check_random_state
 
-__all__ = ["multilabel_seed_rows", "multilabel_holdout"]
+from .seeding import draw_seed
 
-_MAX_SEED = np.iinfo(np.int32).max
+__all__ = ["multilabel_seed_rows", "multilabel_holdout"]
 
 
 def _stratified_subset(Y, size, rng):
@@ -24,7 +24,7 @@ def _stratified_subset(Y, size, rng):
     if size <= 0:
         return np.arange(0)
     splitter = MultilabelStratifiedShuffleSplit(n_splits=1, test_size=int(size),
-                                                random_state=int(rng.randint(_MAX_SEED)))
+                                                random_state=draw_seed(rng))
     _, picked = next(splitter.split(np.zeros((n, 1)), Y))
     picked = np.asarray(picked, dtype=np.intp)
     # iterstrat's rounding can miss the requested size by a row or so: top up or trim at random.
@@ -50,11 +50,14 @@ def multilabel_seed_rows(Y, n_initial, random_state=None):
     Y : ndarray of shape (n_samples, n_labels)
         0/1 label matrix.
     n_initial : int
+        Size of the seed set.
     random_state : int, RandomState instance or None, default=None
+        Seeds the choice of rows.
 
     Returns
     -------
-    rows : ndarray of int, sorted
+    rows : ndarray of int
+        The seed rows, sorted.
 
     Raises
     ------
@@ -99,13 +102,18 @@ def multilabel_holdout(Y, test_size, random_state=None):
     Parameters
     ----------
     Y : ndarray of shape (n_samples, n_labels)
+        0/1 label matrix.
     test_size : float in (0, 1)
         Share of the rows held out.
     random_state : int, RandomState instance or None, default=None
+        Seeds the split.
 
     Returns
     -------
-    train, held_out : sorted ndarrays of int
+    train : ndarray of int
+        The training positions, sorted.
+    held_out : ndarray of int
+        The held-out positions, sorted.
 
     Examples
     --------

@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.multiclass import type_of_target
 
-from .data import check_labels
+from .data import check_labels, n_rows
 
 __all__ = [
     "is_label_sets",
@@ -48,6 +48,8 @@ __all__ = [
     "adopted_binarizer",
     "committee_binarizer",
     "check_single_label_strategy",
+    "check_known_labels",
+    "indicator_matrix",
     "fit_per_label",
     "MULTILABEL_STRATEGIES",
 ]
@@ -85,6 +87,16 @@ def is_label_sets(y):
 
     A list of equal-length 0/1 lists is an indicator matrix, not label sets.
 
+    Parameters
+    ----------
+    y : object
+        A target.
+
+    Returns
+    -------
+    bool
+        True for a sequence of label sets.
+
     Examples
     --------
     >>> from skal.targets import is_label_sets
@@ -106,6 +118,16 @@ def is_label_sets(y):
 
 def is_multilabel_target(y):
     """Whether ``y`` is a multi-label target (an indicator matrix or label sets).
+
+    Parameters
+    ----------
+    y : object
+        A target.
+
+    Returns
+    -------
+    bool
+        True for an indicator matrix or label sets.
 
     Examples
     --------
@@ -136,6 +158,16 @@ def is_multilabel_target(y):
 def multilabel_binarizer(classes):
     """A fitted :class:`~sklearn.preprocessing.MultiLabelBinarizer` over exactly ``classes``.
 
+    Parameters
+    ----------
+    classes : sequence
+        The label names, in order.
+
+    Returns
+    -------
+    MultiLabelBinarizer
+        Fitted, with ``classes_`` equal to ``classes``.
+
     Examples
     --------
     >>> from skal.targets import multilabel_binarizer
@@ -145,8 +177,31 @@ def multilabel_binarizer(classes):
     return MultiLabelBinarizer(classes=list(classes)).fit([])
 
 
-def _indicator(y):
-    """A dense 0/1 int matrix from an indicator matrix (array, sparse or DataFrame)."""
+def indicator_matrix(y):
+    """A dense 0/1 int64 matrix from a label-indicator matrix (array, nested list, sparse or DataFrame).
+
+    Parameters
+    ----------
+    y : array-like, sparse matrix or DataFrame of shape (n_samples, n_labels)
+        0 (label absent) and 1 (label present) only.
+
+    Returns
+    -------
+    Y : ndarray of shape (n_samples, n_labels)
+        The matrix, dense, as int64.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is not 2-dimensional or holds other values than 0 and 1.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> from skal.targets import indicator_matrix
+    >>> indicator_matrix(sp.csr_matrix([[0, 1], [1, 0]])).tolist()
+    [[0, 1], [1, 0]]
+    """
     if sp.issparse(y):
         Y = y.toarray()
     elif isinstance(y, pd.DataFrame):
@@ -158,7 +213,8 @@ def _indicator(y):
     if Y.dtype.kind not in "biuf" or not np.isin(Y, (0, 1)).all():
         bad = np.setdiff1d(np.unique(Y), [0, 1]) if Y.dtype.kind in "biuf" else Y.dtype
         raise ValueError(
-            f"A label-indicator matrix holds 0 (label absent) and 1 (label present) only, got {bad!r}. "
+            f"A label-indicator matrix holds 0 (label absent) and 1 (label present) only, got {bad!r}: it must "
+            "hold only 0 and 1. "
             "Pass label sets such as [['joy'], ['anger', 'fear'], []] for named labels."
         )
     return Y.astype(np.int64, copy=False)
@@ -174,6 +230,7 @@ def encode_targets(y):
     Parameters
     ----------
     y : array-like, sparse matrix, DataFrame or list of label sets
+        The target.
 
     Returns
     -------
@@ -208,7 +265,7 @@ def encode_targets(y):
             )
         return binarizer.transform(sets).astype(np.int64, copy=False), binarizer
     if is_multilabel_target(y):
-        Y = _indicator(y)
+        Y = indicator_matrix(y)
         names = list(y.columns) if isinstance(y, pd.DataFrame) else range(Y.shape[1])
         return Y, multilabel_binarizer(names)
     return check_labels(y), None  # missing or mixed-type labels raise here
@@ -219,13 +276,15 @@ def encode_like(y, binarizer):
 
     Parameters
     ----------
-    y : labels, indicator matrix or label sets of the new rows
+    y : array-like, sparse matrix, DataFrame or list of label sets
+        Labels, indicator matrix or label sets of the new rows.
     binarizer : MultiLabelBinarizer or None
         The learner's ``label_binarizer_``; None for a single-label learner.
 
     Returns
     -------
     Y : ndarray
+        The labels (single-label) or a 0/1 matrix over the binarizer's labels.
 
     Raises
     ------
@@ -250,7 +309,7 @@ def encode_like(y, binarizer):
         return encode_targets(y)[0]
     classes = binarizer.classes_
     if not multilabel:
-        if n_rows_of(y) == 0:
+        if n_rows(y) == 0:
             return np.zeros((0, classes.shape[0]), dtype=np.int64)
         raise ValueError(
             f"The model is multi-label over {classes.shape[0]} labels, so y must be an indicator "
@@ -269,7 +328,7 @@ def encode_like(y, binarizer):
                 "label set up front)."
             )
         return binarizer.transform(sets).astype(np.int64, copy=False)
-    Y = _indicator(y)
+    Y = indicator_matrix(y)
     if Y.shape[1] != classes.shape[0]:
         raise ValueError(
             f"y has {Y.shape[1]} label columns, but the model was fitted on {classes.shape[0]} labels "
@@ -282,11 +341,6 @@ def encode_like(y, binarizer):
     return Y
 
 
-def n_rows_of(y):
-    """Number of rows of a target (list, array, sparse matrix or pandas object)."""
-    return y.shape[0] if hasattr(y, "shape") else len(y)
-
-
 def is_multilabel_model(estimator):
     """Whether ``estimator`` (an ActiveLearner, Committee or a fitted model) is multi-label.
 
@@ -295,6 +349,16 @@ def is_multilabel_model(estimator):
     ``predict_proba`` is one column per label (``OneVsRestClassifier``,
     ``MLPClassifier``, ``ClassifierChain`` fitted on an indicator matrix) or a
     list of per-label arrays (``MultiOutputClassifier``).
+
+    Parameters
+    ----------
+    estimator : estimator
+        An ActiveLearner, a Committee or a fitted model.
+
+    Returns
+    -------
+    bool
+        True when it predicts several labels per row.
 
     Examples
     --------
@@ -307,8 +371,9 @@ def is_multilabel_model(estimator):
     True
     """
     if hasattr(estimator, "learner_list"):  # a Committee: multi-label when its members are
-        members = estimator.learners_ if hasattr(estimator, "learners_") else list(estimator.learner_list)
-        return any(is_multilabel_model(m) for m in members)
+        from .strategies.representation import committee_members  # which imports this module
+
+        return any(is_multilabel_model(m) for m in committee_members(estimator))
     if hasattr(estimator, "ensure_fitted"):  # an ActiveLearner: from the y it was fitted on
         if getattr(estimator, "label_binarizer_", None) is not None:
             return True
@@ -328,6 +393,16 @@ def is_multilabel_model(estimator):
 def adopted_binarizer(estimator):
     """The label space of an already fitted model a learner adopts: None when single-label.
 
+    Parameters
+    ----------
+    estimator : estimator
+        A fitted model.
+
+    Returns
+    -------
+    MultiLabelBinarizer or None
+        Over labels ``0 .. n_labels-1`` for a multi-label model, else None.
+
     Examples
     --------
     >>> import numpy as np
@@ -345,6 +420,16 @@ def adopted_binarizer(estimator):
 
 def committee_binarizer(committee):
     """The label space shared by a fitted Committee's members; None when single-label.
+
+    Parameters
+    ----------
+    committee : Committee
+        A committee (its fitted members, or the members it adopts).
+
+    Returns
+    -------
+    binarizer : MultiLabelBinarizer or None
+        The members' shared label space.
 
     Raises
     ------
@@ -364,7 +449,9 @@ def committee_binarizer(committee):
     >>> committee_binarizer(committee).classes_.tolist()
     ['a', 'b']
     """
-    binarizers = [getattr(m, "label_binarizer_", None) for m in committee.learners_]
+    from .strategies.representation import committee_members  # which imports this module
+
+    binarizers = [getattr(m, "label_binarizer_", None) for m in committee_members(committee)]
     if all(b is None for b in binarizers):
         return None
     if any(b is None for b in binarizers):
@@ -388,6 +475,20 @@ def label_proba(estimator, X, **predict_proba_kwargs):
     ``multi_label=True``) or a list of per-label ``(n, 2)`` arrays
     (``MultiOutputClassifier``), from which the positive class is taken.
 
+    Parameters
+    ----------
+    estimator : estimator
+        A fitted multi-label model.
+    X : array-like
+        The rows to score.
+    **predict_proba_kwargs : dict
+        Passed to its ``predict_proba``.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_labels)
+        P(label present | x).
+
     Examples
     --------
     >>> import numpy as np
@@ -404,6 +505,18 @@ def label_proba(estimator, X, **predict_proba_kwargs):
 
 def positive_proba(P, classes=None):
     """``predict_proba`` output of a multi-label model as an (n_samples, n_labels) array.
+
+    Parameters
+    ----------
+    P : ndarray or list of ndarray
+        What ``predict_proba`` returned.
+    classes : array-like or list, default=None
+        The model's ``classes_`` (per label, for a list), to find the positive column.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_labels)
+        P(label present | x).
 
     Examples
     --------
@@ -430,6 +543,40 @@ def positive_proba(P, classes=None):
     return P
 
 
+def check_known_labels(y, classes, hint="Refit with fit() on data that contains them."):
+    """Refuse labels outside ``classes``, for callers whose model cannot learn new classes.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Labels.
+    classes : array-like
+        The classes the model knows.
+    hint : str, default="Refit with fit() on data that contains them."
+        What the error message tells the user to do.
+
+    Raises
+    ------
+    ValueError
+        Naming the labels never seen and the classes the model knows.
+
+    Examples
+    --------
+    >>> from skal.targets import check_known_labels
+    >>> check_known_labels(["a", "b"], ["a", "b", "c"])
+    >>> check_known_labels(["a", "d"], ["a", "b"])
+    Traceback (most recent call last):
+    ...
+    ValueError: Labels ['d'] were never seen by the model, which knows ['a', 'b']. Refit with fit() on data that contains them.
+    """
+    unseen = np.setdiff1d(np.unique(np.asarray(y)), np.asarray(classes))
+    if unseen.size:
+        raise ValueError(
+            f"Labels {unseen.tolist()} were never seen by the model, which knows "
+            f"{np.asarray(classes).tolist()}. {hint}"
+        )
+
+
 def check_single_label_strategy(strategy, learner):
     """Raise a ValueError when a single-label-only skal strategy meets a multi-label learner.
 
@@ -437,6 +584,18 @@ def check_single_label_strategy(strategy, learner):
     models (:mod:`skal.strategies.multilabel`) or for none (random,
     core-set, k-means, BADGE); strategies from elsewhere (modAL's own
     multi-label ones, user code) are trusted.
+
+    Parameters
+    ----------
+    strategy : callable
+        The query strategy.
+    learner : estimator
+        The learner it would score.
+
+    Raises
+    ------
+    ValueError
+        Naming the multi-label strategies to use instead.
 
     Examples
     --------
@@ -473,6 +632,24 @@ def fit_per_label(estimator, X, Y, binarizer, **fit_params):
     fit one classifier per label, which needs at least one row with the label
     and one without; ``OneVsRestClassifier`` instead predicts such a label as
     never (or always) and fits.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The model to fit.
+    X : array-like
+        The rows.
+    Y : ndarray
+        The labels (a 0/1 matrix when multi-label).
+    binarizer : MultiLabelBinarizer or None
+        The label names, for the message; None for single-label (errors pass as they are).
+    **fit_params : dict
+        Passed to ``fit``.
+
+    Returns
+    -------
+    estimator
+        The fitted model.
 
     Examples
     --------

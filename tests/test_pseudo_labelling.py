@@ -118,10 +118,10 @@ def test_text_pool_and_pandas_frames(text_data):
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"delta": -0.1}, "delta is an entropy threshold"),
+    ({"delta": -0.1}, "'delta' parameter"),
     ({"delta": 0.7}, r"delta=0.7 would pseudo-label every row.*log\(2\) = 0.693"),
     ({"delta": float("nan")}, "delta"),
-    ({"decay": -1}, "decay must be"),
+    ({"decay": -1}, "'decay' parameter"),
     ({"max_pseudo_labels": -3}, "max_pseudo_labels"),
 ])
 def test_bad_parameters(blobs, params, message):
@@ -140,5 +140,5 @@ def test_bad_input_changes_no_state(blobs):
         ceal.teach(X[10:12], y[10:13], X_pool=X[12:])
     assert ceal.round_ == 0 and ceal.learner_.y_training_.shape[0] == 10
     np.testing.assert_array_equal(ceal.learner_.estimator_.coef_, before)
-    with pytest.raises(ValueError, match="ActiveLearner as learner"):
+    with pytest.raises(ValueError, match="'learner' parameter"):
         CEALLearner(LogisticRegression()).fit(X[:10], y[:10])
