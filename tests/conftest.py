@@ -212,3 +212,29 @@ def check_strategy_bad_input(strategy, X, y):
         strategy(learner, np.full((5, X.shape[1]), np.nan), n_instances=1)
     with pytest.raises(NotFittedError):
         strategy(LogisticRegression(), X, n_instances=1)
+
+
+class TableModel:
+    """A fitted 'deep model' whose embedding, probabilities (and gradient embedding, if given) are looked
+    up by row id: the pool ``X`` holds row indices into the tables."""
+
+    def __init__(self, embeddings, proba, gradients=None):
+        import numpy as np
+
+        self.embeddings, self.proba = np.asarray(embeddings, float), np.asarray(proba, float)
+        self.classes_ = np.arange(self.proba.shape[1])
+        if gradients is not None:
+            self.gradients = np.asarray(gradients, float)
+            self.gradient_embedding = lambda X: self.gradients[np.asarray(X).ravel()]
+
+    def embed(self, X):
+        """The embedding rows of the ids in ``X``."""
+        import numpy as np
+
+        return self.embeddings[np.asarray(X).ravel()]
+
+    def predict_proba(self, X):
+        """The probability rows of the ids in ``X``."""
+        import numpy as np
+
+        return self.proba[np.asarray(X).ravel()]

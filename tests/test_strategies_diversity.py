@@ -4,6 +4,7 @@ parity with modAL 0.4.1, the representation rule, the strategy contract and bad 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import TableModel as Embedder
 from conftest import check_strategy_bad_input, check_strategy_contract
 from sklearn.datasets import make_blobs
 from sklearn.exceptions import NotFittedError
@@ -30,20 +31,6 @@ from skal.strategies.diversity import (
 from skal.strategies.representation import labelled_representation, pool_representation
 
 STRATEGIES = [uncertainty_batch_sampling, coreset_sampling, kmeans_sampling, information_density_sampling]
-
-
-class Embedder:
-    """A fitted 'deep model' with a fixed embedding per row index."""
-
-    def __init__(self, embeddings, proba):
-        self.embeddings, self.proba = np.asarray(embeddings), np.asarray(proba, dtype=float)
-        self.classes_ = np.arange(self.proba.shape[1])
-
-    def embed(self, X):
-        return self.embeddings[np.asarray(X).ravel()]
-
-    def predict_proba(self, X):
-        return self.proba[np.asarray(X).ravel()]
 
 
 @pytest.fixture

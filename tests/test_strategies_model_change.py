@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from conftest import TableModel as FakeDeepModel
 from conftest import check_strategy_bad_input, check_strategy_contract
 from sklearn.datasets import make_blobs
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -20,23 +21,6 @@ from skal.strategies.model_change import (
 from skal.strategies.representation import gradient_embedding
 
 STRATEGIES = [expected_gradient_length_sampling, badge_sampling]
-
-
-class FakeDeepModel:
-    """The deep-model interface with fixed outputs per row index."""
-
-    def __init__(self, embeddings, proba, gradients=None):
-        self.embeddings, self.proba = np.asarray(embeddings, float), np.asarray(proba, float)
-        self.classes_ = np.arange(self.proba.shape[1])
-        if gradients is not None:
-            self.gradients = np.asarray(gradients, float)
-            self.gradient_embedding = lambda X: self.gradients[np.asarray(X).ravel()]
-
-    def embed(self, X):
-        return self.embeddings[np.asarray(X).ravel()]
-
-    def predict_proba(self, X):
-        return self.proba[np.asarray(X).ravel()]
 
 
 @pytest.fixture
