@@ -1,13 +1,22 @@
-"""Shared fixtures: a tiny random BERT checkpoint and a small labelled text set."""
+"""Shared fixtures and helpers: a tiny random BERT checkpoint, small labelled text sets and problems, a
+labelling session factory, the `skal` command with a given stdin, and the query-strategy contract."""
 
+import io
 import os
 import shutil
+import sys
 
 # No hub access in tests (or CI): fail fast instead of trying the network.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import numpy as np
+import pandas as pd
 import pytest
 import torch
+from sklearn.datasets import load_digits
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 # The test models are tiny: one thread is fastest, and it keeps parallel test runs on a
 # shared 2-core machine from oversubscribing it (torch's spinning threads then crawl).
@@ -116,8 +125,6 @@ def labelling_directory(tmp_path):
     from skal.labelling import LabellingSession
 
     def make(texts):
-        import pandas as pd
-
         path = tmp_path / "pool.csv"
         pd.DataFrame({"text": texts}).to_csv(path, index=False)
         LabellingSession.create(tmp_path / "s", data=path, labels="pos,neg", classifier="tfidf", batch_size=4)
@@ -128,9 +135,6 @@ def labelling_directory(tmp_path):
 
 def run_cli(args, stdin=""):
     """Run ``skal.cli.main`` on ``args`` (each turned into ``str``) with ``stdin`` as standard input."""
-    import io
-    import sys
-
     from skal.cli import main
 
     old = sys.stdin
@@ -145,8 +149,6 @@ def run_cli(args, stdin=""):
 @pytest.fixture(scope="module")
 def digits():
     """The first 400 of scikit-learn's digits, features scaled to [0, 1]: ``(X, y)``."""
-    from sklearn.datasets import load_digits
-
     X, y = load_digits(return_X_y=True)
     return X[:400] / 16.0, y[:400]
 
@@ -157,8 +159,6 @@ def one_blas_thread():
 
     Tiny BLAS calls on a busy 2-core machine are far faster without thread hand-offs.
     """
-    from threadpoolctl import threadpool_limits
-
     with threadpool_limits(limits=1):
         yield
 
@@ -171,9 +171,6 @@ def check_strategy_contract(strategy, X, y, n_instances):
     must return ``n_instances`` distinct integer row indices of the pool with one score each, the
     same ones when called again; both learners' ``query`` must return distinct picks with metrics.
     """
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-
     from skal import ActiveLearner, Committee
 
     plain = LogisticRegression().fit(X[:30], y[:30])
@@ -195,10 +192,6 @@ def check_strategy_contract(strategy, X, y, n_instances):
 def check_strategy_bad_input(strategy, X, y):
     """Assert that ``strategy`` refuses an empty pool, too many instances, zero instances, NaN rows and
     an unfitted scikit-learn estimator, with errors that say so."""
-    import numpy as np
-    from sklearn.exceptions import NotFittedError
-    from sklearn.linear_model import LogisticRegression
-
     from skal import ActiveLearner
 
     learner = ActiveLearner(LogisticRegression()).fit(X[:30], y[:30])
@@ -219,8 +212,6 @@ class TableModel:
     up by row id: the pool ``X`` holds row indices into the tables."""
 
     def __init__(self, embeddings, proba, gradients=None):
-        import numpy as np
-
         self.embeddings, self.proba = np.asarray(embeddings, float), np.asarray(proba, float)
         self.classes_ = np.arange(self.proba.shape[1])
         if gradients is not None:
@@ -229,12 +220,8 @@ class TableModel:
 
     def embed(self, X):
         """The embedding rows of the ids in ``X``."""
-        import numpy as np
-
         return self.embeddings[np.asarray(X).ravel()]
 
     def predict_proba(self, X):
         """The probability rows of the ids in ``X``."""
-        import numpy as np
-
         return self.proba[np.asarray(X).ravel()]
