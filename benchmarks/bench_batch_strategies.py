@@ -61,6 +61,8 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmark_data import add_data_dir_argument, data_file  # noqa: E402
+
 from skal import ActiveLearner  # noqa: E402
 from skal.strategies import (  # noqa: E402
     anchoral,
@@ -131,7 +133,7 @@ def scale(args, learner, rng):
         for name, strategy in [("ranked batch", uncertainty_batch_sampling), ("core-set", coreset_sampling),
                                ("k-means", kmeans_sampling)]:
             (idx, _), seconds, peak, rss = measure(
-                lambda: strategy(learner, pool, n_instances=args.batch, random_state=0))
+                functools.partial(strategy, learner, pool, n_instances=args.batch, random_state=0))
             assert len(set(idx.tolist())) == args.batch
             rss_text = "n/a" if rss is None else f"{rss:,.0f}"
             print(f"{rows:>10,} {name:>13} {seconds:>8.1f} {seconds / args.batch:>7.3f} {peak:>16,.0f} "
@@ -207,7 +209,7 @@ def newer(args, learner, rng):
             if args.only and name not in args.only:
                 continue
             (idx, _), seconds, peak, rss = measure(
-                lambda: strategy(pool, n_instances=args.batch, random_state=0))
+                functools.partial(strategy, pool, n_instances=args.batch, random_state=0))
             assert len(set(np.asarray(idx).tolist())) == args.batch
             rss_text = "n/a" if rss is None else f"{rss:,.0f}"
             print(f"{rows:>10,} {name:>22} {seconds:>8.1f} {peak:>16,.0f} {rss_text:>15} {pool_mib:>9,.0f}",
@@ -221,7 +223,7 @@ def kmeans_in_simulation(args):
     from skal import ActiveLearningSimulation, TextEmbedder
     from skal.strategies import entropy_sampling
 
-    frame = pd.read_csv(args.data_dir / "mr.csv")
+    frame = pd.read_csv(data_file(args.data_dir, "mr.csv"))
     texts, labels = frame["text"].astype(str).tolist(), frame["label"].astype(str).to_numpy()
     Z = np.asarray(TextEmbedder(cache_dir=args.cache_dir).fit().transform(texts))
     test = np.random.RandomState(0).permutation(len(labels))[:2000]
@@ -317,8 +319,7 @@ def main():
                         help="part 3: also time AnchorAL on the index SEALS built (the query without the build)")
     parser.add_argument("--skip-index-above", type=int, default=None,
                         help="leave ProbCover, SEALS and AnchorAL out of part 3 above this many rows")
-    parser.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data",
-                        help="where mr.csv is (part 4); default ../shared/data from the repo root")
+    add_data_dir_argument(parser)  # mr.csv, for part 4
     parser.add_argument("--cache-dir", default=None, help="embedding cache for part 4 (default: skal's)")
     parser.add_argument("--no-kmeans-simulation", action="store_true", help="skip part 4")
     parser.add_argument("--ann-rows", type=int, nargs="?", const=None, default=100_000,

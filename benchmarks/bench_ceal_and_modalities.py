@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from benchmark_data import add_data_dir_argument, load_text_dataset, print_table
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -40,8 +41,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from benchmark_data import add_data_dir_argument, data_file
-
 from skal import ActiveLearner
 from skal.data import take_rows
 from skal.pseudo_labelling import CEALLearner
@@ -49,16 +48,6 @@ from skal.simulation import initial_rows, learning_curve_area
 from skal.strategies import random_sampling, uncertainty_sampling
 
 TEXT_SETS = ("mr", "subj", "trec")
-
-
-def load_text(name, data_dir):
-    if name == "trec":
-        train = pd.read_csv(data_file(data_dir, "trec_train.csv"))
-        test = pd.read_csv(data_file(data_dir, "trec_test.csv"))
-        return train["text"].tolist(), train["label"].to_numpy(), test["text"].tolist(), test["label"].to_numpy()
-    frame = pd.read_csv(data_file(data_dir, f"{name}.csv"))
-    train, test = train_test_split(frame, test_size=0.2, stratify=frame["label"], random_state=0)
-    return train["text"].tolist(), train["label"].to_numpy(), test["text"].tolist(), test["label"].to_numpy()
 
 
 def embed(texts, name, part, args):
@@ -78,7 +67,7 @@ def embed(texts, name, part, args):
 
 
 def text_task(name, args):
-    X_train, y_train, X_test, y_test = load_text(name, args.data_dir)
+    X_train, y_train, X_test, y_test = load_text_dataset(name, args.data_dir)
     if args.features == "tfidf":
         vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2).fit(X_train)
         X_train, X_test = vectorizer.transform(X_train), vectorizer.transform(X_test)
@@ -183,10 +172,7 @@ def main(argv=None):
                   + (f"  pseudo/round {r['pseudo_per_round']:7.1f} (acc {r['pseudo_acc']:.3f})"
                      if not np.isnan(r["pseudo_per_round"]) else ""), flush=True)
         print(f"  ({dataset}: {time.perf_counter() - start:.0f} s)", flush=True)
-    table = pd.DataFrame(rows)
-    print()
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    return table
+    return print_table(rows)
 
 
 if __name__ == "__main__":

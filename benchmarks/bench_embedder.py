@@ -19,7 +19,8 @@ from sklearn.base import clone
 from skal import TextEmbedder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_inference import add_data_dir_argument, load_texts  # noqa: E402
+from bench_inference import load_texts  # noqa: E402
+from benchmark_data import add_data_dir_argument  # noqa: E402
 
 
 def timed(function, *args):

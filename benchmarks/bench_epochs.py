@@ -13,29 +13,27 @@ default; ``benchmarks/few_label_models.py`` makes the full table.
 
 import argparse
 import time
-from pathlib import Path
 
 import pandas as pd
 import torch
+from benchmark_data import add_data_dir_argument, data_file, print_table
 
 from skal import TransformerClassifier
 from skal.transformer import auto_epochs
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def load(data_dir, name):
     """(train frame, test frame) of ``subj`` (a fixed 80/20 split) or ``trec`` (its own test set)."""
     if name == "trec":
-        return pd.read_csv(data_dir / "trec_train.csv"), pd.read_csv(data_dir / "trec_test.csv")
-    frame = pd.read_csv(data_dir / f"{name}.csv").sample(frac=1.0, random_state=0).reset_index(drop=True)
+        return pd.read_csv(data_file(data_dir, "trec_train.csv")), pd.read_csv(data_file(data_dir, "trec_test.csv"))
+    frame = pd.read_csv(data_file(data_dir, f"{name}.csv")).sample(frac=1.0, random_state=0).reset_index(drop=True)
     cut = int(0.8 * len(frame))
     return frame.iloc[:cut], frame.iloc[cut:]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=ROOT / ".." / "shared" / "data")
+    add_data_dir_argument(parser)
     parser.add_argument("--datasets", nargs="+", default=["subj", "trec"])
     parser.add_argument("--sizes", nargs="+", type=int, default=[50, 100, 200])
     parser.add_argument("--epochs", nargs="+", type=int, default=[3, 10, 20])
@@ -70,9 +68,8 @@ def main():
         accuracy=("accuracy", "mean"), gain=("gain", "mean"), gain_min=("gain", "min"),
         gain_max=("gain", "max"), fit_s=("fit_s", "mean")).reset_index()
     table["auto"] = [auto_epochs(size, 16) for size in table["labels"]]
-    print(f"\nmean over {args.seeds} seeds; gain = paired accuracy difference vs {min(args.epochs)} epochs "
-          "(min..max over seeds); auto = epochs of max_epochs='auto'")
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print_table(table, f"mean over {args.seeds} seeds; gain = paired accuracy difference vs {min(args.epochs)} "
+                       "epochs (min..max over seeds); auto = epochs of max_epochs='auto'")
 
 
 if __name__ == "__main__":

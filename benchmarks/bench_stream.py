@@ -27,13 +27,11 @@ import argparse
 import time
 
 import numpy as np
-import pandas as pd
+from benchmark_data import add_data_dir_argument, load_text_dataset, print_table
 from scipy import stats
 from sklearn.datasets import load_digits
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import train_test_split
-
-from benchmark_data import add_data_dir_argument
 
 from skal import ActiveLearner
 from skal.simulation import initial_rows
@@ -43,9 +41,9 @@ STRATEGIES = ("random", "fixed", "variable", "randomized")
 
 
 def mr(args):
-    from bench_ceal_and_modalities import embed, load_text
+    from bench_ceal_and_modalities import embed
 
-    X_train, y_train, X_test, y_test = load_text("mr", args.data_dir)
+    X_train, y_train, X_test, y_test = load_text_dataset("mr", args.data_dir)
     return embed(X_train, "mr", "train", args), y_train, embed(X_test, "mr", "test", args), y_test
 
 
@@ -122,11 +120,9 @@ def main(argv=None):
             print(f"{name:<7} budget {budget:<5g} {strategy:<11} final acc {r['final_acc']:.3f} ± {r['final_std']:.3f}"
                   f"{paired}  labelled {r['label_rate']:.3f} of {r['stream']} rows", flush=True)
         print(f"  ({name}: {time.perf_counter() - start:.0f} s)", flush=True)
-    table = pd.DataFrame(rows)
-    print("\nfinal_std: sample sd over seeds (ddof=1); diff_vs_random: mean paired difference from random at the "
-          "same budget over the same seeds, [diff_low, diff_high] its 95% t interval (scipy.stats.ttest_rel)")
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    return table
+    return print_table(rows, "final_std: sample sd over seeds (ddof=1); diff_vs_random: mean paired difference from "
+                       "random at the same budget over the same seeds, [diff_low, diff_high] its 95% t interval "
+                       "(scipy.stats.ttest_rel)")
 
 
 if __name__ == "__main__":

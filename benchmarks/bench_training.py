@@ -15,19 +15,17 @@ random (not length-grouped) batches, to show what the grouping buys.
 import argparse
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
+from benchmark_data import add_data_dir_argument, data_file
 
 from skal import TransformerClassifier, text_batches
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def load(data_dir, n, join, seed=0):
-    frame = pd.read_csv(data_dir / "mr.csv").sample(n=n * join, random_state=seed).reset_index(drop=True)
+    frame = pd.read_csv(data_file(data_dir, "mr.csv")).sample(n=n * join, random_state=seed).reset_index(drop=True)
     texts = [" ".join(frame["text"].iloc[i:i + join]) for i in range(0, n * join, join)]
     return texts, frame["label"].iloc[::join].tolist()
 
@@ -78,7 +76,7 @@ def trainer_epoch(texts, labels, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=ROOT / ".." / "shared" / "data")
+    add_data_dir_argument(parser)
     parser.add_argument("--n", type=int, default=256)
     parser.add_argument("--join", type=int, default=1, help="MR sentences per text (longer texts)")
     parser.add_argument("--batch-size", type=int, default=16)

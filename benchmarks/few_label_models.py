@@ -57,44 +57,21 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmark_data import TEXT_DATASETS as DATASETS
+from benchmark_data import add_data_dir_argument, load_text_dataset, subsample
+
 from skal.presets import default_cache_dir
 from skal.regularised_logistic import CrossValidatedLogisticRegression
 from skal.strategies import margin_sampling
 
-DATASETS = {
-    "mr": ("mr.csv", None),
-    "subj": ("subj.csv", None),
-    "trec": ("trec_train.csv", "trec_test.csv"),
-}
 MODELS = ("lr", "lr-cv", "finetune-old", "finetune-new", "setfit")
 #: TransformerClassifier's settings before issue 13, given explicitly so that new defaults do not change them.
 OLD_FINETUNE = {"max_epochs": 3, "lr": 5e-5, "batch_size": 16}
-
-
-def load(name, data_dir, test_size=0.2):
-    """(pool texts, pool labels, test texts, test labels)."""
-    train_file, test_file = DATASETS[name]
-    frame = pd.read_csv(data_dir / train_file)
-    texts, labels = frame["text"].astype(str).to_numpy(dtype=object), frame["label"].astype(str).to_numpy()
-    if test_file is not None:
-        test = pd.read_csv(data_dir / test_file)
-        return texts, labels, test["text"].astype(str).to_numpy(dtype=object), test["label"].astype(str).to_numpy()
-    train, held = train_test_split(np.arange(len(labels)), test_size=test_size, stratify=labels, random_state=0)
-    return texts[train], labels[train], texts[held], labels[held]
-
-
-def subsample(X, y, size, seed=0):
-    """A fixed stratified subsample of ``size`` rows (all rows when ``size`` is None or too large)."""
-    if size is None or size >= len(y):
-        return X, y
-    rows = np.sort(train_test_split(np.arange(len(y)), train_size=size, stratify=y, random_state=seed)[0])
-    return X[rows], y[rows]
 
 
 def parse_settings(pairs):
@@ -168,7 +145,7 @@ def run(args):
     embedder = TextEmbedder(cache_dir=args.cache_dir).fit()
     data = {}
     for name in args.datasets:
-        X_pool, y_pool, X_test, y_test = load(name, Path(args.data_dir))
+        X_pool, y_pool, X_test, y_test = load_text_dataset(name, args.data_dir)
         X_pool, y_pool = subsample(X_pool, y_pool, args.pool_size)
         X_test, y_test = subsample(X_test, y_test, args.eval_size)
         start = time.perf_counter()
@@ -247,7 +224,7 @@ def to_markdown(summary, reference="lr"):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data"))
+    add_data_dir_argument(parser)
     parser.add_argument("--datasets", nargs="+", choices=sorted(DATASETS), default=["mr", "subj", "trec"])
     parser.add_argument("--labels", nargs="+", type=int, default=[25, 50, 100, 200, 500])
     parser.add_argument("--seeds", type=int, default=5)

@@ -52,10 +52,8 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,7 +61,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import matplotlib.pyplot as plt  # noqa: E402
-from benchmark_data import add_data_dir_argument, data_file  # noqa: E402
+from benchmark_data import TEXT_DATASETS as DATASETS  # noqa: E402
+from benchmark_data import add_data_dir_argument, load_text_dataset, subsample  # noqa: E402
 
 from skal import ActiveLearningSimulation  # noqa: E402
 from skal import strategies as strategy_module  # noqa: E402
@@ -71,33 +70,6 @@ from skal.cli.simulate import strategy_by_name  # noqa: E402
 from skal.comparison import compare_strategies, format_summary, summarize, verdict  # noqa: E402
 from skal.plotting import draw_learning_curves  # noqa: E402
 from skal.presets import default_cache_dir  # noqa: E402
-
-DATASETS = {
-    "mr": ("mr.csv", None, "MR (movie-review polarity)"),
-    "subj": ("subj.csv", None, "SUBJ (subjectivity)"),
-    "trec": ("trec_train.csv", "trec_test.csv", "TREC-6 (question type)"),
-}
-
-
-def load(name, data_dir, test_size):
-    """(train texts, train labels, test texts, test labels): the given test split, or a fixed stratified one."""
-    train_file, test_file, _ = DATASETS[name]
-    frame = pd.read_csv(data_file(data_dir, train_file))
-    texts, labels = frame["text"].astype(str).to_numpy(dtype=object), frame["label"].astype(str).to_numpy()
-    if test_file is not None:
-        test = pd.read_csv(data_file(data_dir, test_file))
-        return texts, labels, test["text"].astype(str).to_numpy(dtype=object), test["label"].astype(str).to_numpy()
-    train, held = train_test_split(np.arange(len(labels)), test_size=test_size, stratify=labels, random_state=0)
-    return texts[train], labels[train], texts[held], labels[held]
-
-
-def subsample(X, y, size, seed=0):
-    """A fixed stratified subsample of ``size`` rows (all rows when ``size`` is None or too large)."""
-    if size is None or size >= len(y):
-        return X, y
-    rows, _ = train_test_split(np.arange(len(y)), train_size=size, stratify=y, random_state=seed)
-    rows = np.sort(rows)
-    return X[rows], y[rows]
 
 
 def run_embedding(name, data, args):
@@ -220,7 +192,7 @@ def main(argv=None):
     for model in args.models:
         for name in args.datasets:
             t0 = time.perf_counter()
-            data = load(name, args.data_dir, args.test_size)
+            data = load_text_dataset(name, args.data_dir, args.test_size)
             print(f"{name} / {model}: {len(data[1])} pool rows, {len(data[3])} test rows", flush=True)
             curves, runs = runners[model](name, data, args)
             curves = curves.assign(dataset=name, model=model)

@@ -40,6 +40,7 @@ from threadpoolctl import threadpool_limits
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmark_data import add_data_dir_argument, data_file  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from skal import ActiveLearningSimulation  # noqa: E402
@@ -70,10 +71,7 @@ def load(data_dir, column, eval_rows):
     """(pool texts, pool label sets, test texts, test label sets) of one task."""
     frames = []
     for name in ("goemotions_dev.csv", "goemotions_test.csv"):
-        path = Path(data_dir) / name
-        if not path.is_file():
-            raise SystemExit(f"No such data file: {path} (pass --data-dir).")
-        frames.append(pd.read_csv(path, keep_default_na=False))
+        frames.append(pd.read_csv(data_file(data_dir, name), keep_default_na=False))
     pool, test = frames
     if eval_rows is not None and eval_rows < len(test):
         test = test.sample(n=eval_rows, random_state=0)
@@ -206,7 +204,7 @@ def plot(curves, path, show):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data"))
+    add_data_dir_argument(parser)
     parser.add_argument("--cache-dir", default=default_cache_dir(),
                         help="embedding cache (default $SKAL_CACHE or ~/.cache/skal)")
     parser.add_argument("--tasks", nargs="+", default=list(TASKS), choices=list(TASKS))

@@ -1,6 +1,5 @@
 """skal label / query / teach / errors: piped stdin, killed sessions, batch files."""
 
-import io
 import json
 import os
 import queue
@@ -14,43 +13,22 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_cli as _run
 
 import skal
-from skal.cli import main
 
 PROMPT = "[q]uit > "
 
 
-GOOD = ["wonderful", "moving", "brilliant", "funny", "charming", "superb"]
-BAD = ["dull", "boring", "awful", "tedious", "clumsy", "lifeless"]
-THINGS = ["film", "story", "cast", "script", "ending"]
-
-
 @pytest.fixture
-def text_data():
-    """60 short reviews, 30 "pos" then 30 "neg" (this module's own, whatever conftest holds)."""
-    texts = [f"a {word} {thing}" for word in GOOD + BAD for thing in THINGS]
-    return texts, ["pos"] * 30 + ["neg"] * 30
-
-
-@pytest.fixture
-def files(tmp_path, text_data):
-    texts, labels = text_data
+def files(tmp_path, review_phrases):
+    texts, labels = review_phrases
     pool = tmp_path / "pool.csv"
     pd.DataFrame({"text": texts}).to_csv(pool, index=False)
     held = tmp_path / "held.csv"
     pd.DataFrame({"text": texts[::4], "label": labels[::4]}).to_csv(held, index=False)
     truth = dict(zip(map(str, range(len(texts))), labels))
     return {"pool": pool, "held": held, "session": tmp_path / "session", "truth": truth}
-
-
-def _run(args, stdin=""):
-    old = sys.stdin
-    sys.stdin = io.StringIO(stdin)
-    try:
-        return main([str(a) for a in args])
-    finally:
-        sys.stdin = old
 
 
 def _label_args(files, *extra):

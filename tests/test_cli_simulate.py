@@ -4,7 +4,6 @@ import json
 
 import pandas as pd
 import pytest
-from threadpoolctl import threadpool_limits
 
 from skal.cli import main
 from skal.cli.simulate import read_labelled_csv, strategy_by_name, strategy_names
@@ -16,10 +15,7 @@ NEG = ["dull and slow", "an awful mess", "boring plot", "terrible acting", "a wa
        "clumsy writing", "flat and lifeless", "a dreadful bore", "painful to watch"]
 
 
-@pytest.fixture(autouse=True)
-def one_blas_thread():
-    with threadpool_limits(limits=1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 @pytest.fixture

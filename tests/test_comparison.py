@@ -4,10 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.metrics import accuracy_score
-from threadpoolctl import threadpool_limits
 
 from skal import ActiveLearningSimulation
 from skal.comparison import compare_strategies, format_summary, strategy_name, summarize, verdict
@@ -18,16 +16,7 @@ TIMINGS = ["fit_time", "query_time"]
 GRID = [10, 20, 30, 40]
 
 
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return X[:400] / 16.0, y[:400]
-
-
-@pytest.fixture(autouse=True)
-def one_blas_thread():
-    with threadpool_limits(limits=1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 def _curves(runs):

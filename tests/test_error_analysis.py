@@ -11,18 +11,6 @@ from skal.error_analysis import cross_val_proba, error_table
 from skal.presets import make_text_classifier
 
 
-GOOD = ["wonderful", "moving", "brilliant", "funny", "charming", "superb"]
-BAD = ["dull", "boring", "awful", "tedious", "clumsy", "lifeless"]
-THINGS = ["film", "story", "cast", "script", "ending"]
-
-
-@pytest.fixture
-def text_data():
-    """60 short reviews, 30 "pos" then 30 "neg" (this module's own, whatever conftest holds)."""
-    texts = [f"a {word} {thing}" for word in GOOD + BAD for thing in THINGS]
-    return texts, ["pos"] * 30 + ["neg"] * 30
-
-
 def test_error_table_ranks_mistakes_and_uncertainty():
     y = np.array(["a", "a", "b", "b", "b"])
     proba = np.array([[0.9, 0.1], [0.3, 0.7], [0.95, 0.05], [0.5, 0.5], [0.2, 0.8]])
@@ -60,8 +48,8 @@ def test_error_table_bad_input(args, message):
         error_table(["a"], [[1.0, 0.0]], ["a", "b"], n=0)
 
 
-def test_cross_val_proba_is_out_of_fold(text_data):
-    texts, labels = text_data
+def test_cross_val_proba_is_out_of_fold(review_phrases):
+    texts, labels = review_phrases
     # A row's own label never leaks: a 1-nearest-neighbour-like model on duplicated
     # texts would be perfect in-sample; out of fold it still has to generalise.
     proba, classes = cross_val_proba(make_text_classifier("tfidf", random_state=0), np.array(texts),

@@ -20,21 +20,9 @@ from skal.interchange import (
 from skal.labelling import LabellingSession
 
 
-GOOD = ["wonderful", "moving", "brilliant", "funny", "charming", "superb"]
-BAD = ["dull", "boring", "awful", "tedious", "clumsy", "lifeless"]
-THINGS = ["film", "story", "cast", "script", "ending"]
-
-
 @pytest.fixture
-def text_data():
-    """60 short reviews, 30 "pos" then 30 "neg" (this module's own, whatever conftest holds)."""
-    texts = [f"a {word} {thing}" for word in GOOD + BAD for thing in THINGS]
-    return texts, ["pos"] * 30 + ["neg"] * 30
-
-
-@pytest.fixture
-def session(tmp_path, text_data):
-    texts, labels = text_data
+def session(tmp_path, review_phrases):
+    texts, labels = review_phrases
     path = tmp_path / "pool.csv"
     pd.DataFrame({"text": texts}).to_csv(path, index=False)
     session = LabellingSession.create(tmp_path / "s", data=path, text_column="text", labels="pos,neg",

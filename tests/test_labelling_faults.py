@@ -5,12 +5,11 @@ import errno
 import io
 import os
 import shutil
-import sys
 
 import pandas as pd
 import pytest
+from conftest import run_cli
 
-from skal.cli import main
 from skal.labelling import CONFIG_FILE, AlreadyLabelledError, LabellingSession, label_in_terminal
 from skal.labelling.learner_cache import LearnerCache
 
@@ -25,12 +24,7 @@ def pool(tmp_path):
 
 
 def _run(*args, stdin=""):
-    old = sys.stdin
-    sys.stdin = io.StringIO(stdin)
-    try:
-        return main([str(a) for a in args])
-    finally:
-        sys.stdin = old
+    return run_cli(args, stdin=stdin)
 
 
 def _label(session, pool, *extra, stdin="q\n"):

@@ -26,11 +26,8 @@ TEXTS = [f"a {w} {t} number {i}" for i in range(15) for w in GOOD + BAD
 
 
 @pytest.fixture
-def directory(tmp_path):
-    path = tmp_path / "pool.csv"
-    pd.DataFrame({"text": TEXTS}).to_csv(path, index=False)
-    LabellingSession.create(tmp_path / "s", data=path, labels="pos,neg", classifier="tfidf", batch_size=4)
-    return tmp_path / "s"
+def directory(labelling_directory):
+    return labelling_directory(TEXTS)
 
 
 def _free_port():

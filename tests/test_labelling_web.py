@@ -18,11 +18,8 @@ TRUTH = {str(i): ("pos" if i < 18 else "neg") for i in range(len(TEXTS))}
 
 
 @pytest.fixture
-def directory(tmp_path):
-    path = tmp_path / "pool.csv"
-    pd.DataFrame({"text": TEXTS}).to_csv(path, index=False)
-    LabellingSession.create(tmp_path / "s", data=path, labels="pos,neg", classifier="tfidf", batch_size=4)
-    return tmp_path / "s"
+def directory(labelling_directory):
+    return labelling_directory(TEXTS)
 
 
 def _client(directory, **kwargs):

@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone, is_classifier
-from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import f1_score, make_scorer
 from sklearn.model_selection import GridSearchCV, cross_validate
@@ -20,17 +19,7 @@ from skal.strategies import coreset_sampling, entropy_sampling, margin_sampling,
 TIMINGS = ["fit_time", "query_time"]
 
 
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return X[:400] / 16.0, y[:400]
-
-
-@pytest.fixture(autouse=True)
-def one_blas_thread():
-    """Tiny BLAS calls on a busy 2-core machine are far faster without thread hand-offs."""
-    with threadpool_limits(limits=1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 def _sim(**kw):

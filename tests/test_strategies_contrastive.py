@@ -2,26 +2,12 @@
 
 import numpy as np
 import pytest
+from conftest import TableModel
 from scipy.stats import entropy
 from sklearn.linear_model import LogisticRegression
 
 from skal import ActiveLearner
 from skal.strategies import contrastive_divergence, contrastive_sampling, discriminative_sampling
-
-
-class TableModel:
-    """A fitted 'model' whose embedding and probabilities are looked up by row id."""
-
-    def __init__(self, embeddings, proba):
-        self.embeddings, self.proba = np.asarray(embeddings, float), np.asarray(proba, float)
-        self.classes_ = np.arange(self.proba.shape[1])
-
-    def embed(self, X):
-        return self.embeddings[np.asarray(X).ravel()]
-
-    def predict_proba(self, X):
-        return self.proba[np.asarray(X).ravel()]
-
 
 # rows 0-3 labelled, two per side; rows 4-6 the pool
 EMBEDDINGS = [[0, 0], [0, 1], [10, 0], [10, 1], [0, 0.5], [0, 0.6], [10, 0.5]]

@@ -4,6 +4,8 @@ parity with modAL 0.4.1, the representation rule, the strategy contract and bad 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import TableModel as Embedder
+from conftest import check_strategy_bad_input, check_strategy_contract
 from sklearn.datasets import make_blobs
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -31,20 +33,6 @@ from skal.strategies.diversity import (
 from skal.strategies.representation import labelled_representation, pool_representation
 
 STRATEGIES = [uncertainty_batch_sampling, coreset_sampling, kmeans_sampling, information_density_sampling]
-
-
-class Embedder:
-    """A fitted 'deep model' with a fixed embedding per row index."""
-
-    def __init__(self, embeddings, proba):
-        self.embeddings, self.proba = np.asarray(embeddings), np.asarray(proba, dtype=float)
-        self.classes_ = np.arange(self.proba.shape[1])
-
-    def embed(self, X):
-        return self.embeddings[np.asarray(X).ravel()]
-
-    def predict_proba(self, X):
-        return self.proba[np.asarray(X).ravel()]
 
 
 @pytest.fixture
@@ -312,36 +300,13 @@ def test_text_pools_need_a_numeric_representation():
 # ----------------------------------------------------------------------------- contract
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_contract_with_every_kind_of_estimator(blobs, strategy):
-    X, y = blobs
-    plain = LogisticRegression().fit(X[:30], y[:30])
-    learner = ActiveLearner(LogisticRegression(), strategy, random_state=0).fit(X[:30], y[:30])
-    committee = Committee([ActiveLearner(LogisticRegression(C=c)) for c in (0.1, 10.0)], strategy).fit(
-        X[:30], y[:30])
-    for estimator in (plain, learner, committee):
-        idx, scores = strategy(estimator, X[30:], n_instances=6, random_state=0)
-        assert idx.shape == (6,) and scores.shape == (6,) and len(set(idx)) == 6
-        assert idx.dtype.kind == "i" and 0 <= idx.min() and idx.max() < 270
-        again = strategy(estimator, X[30:], n_instances=6, random_state=0)
-        np.testing.assert_array_equal(idx, again[0])
-    for model in (learner, committee):
-        idx, rows, scores = model.query(X[30:], n_instances=4, return_metrics=True)
-        assert len(set(idx)) == 4 and scores.shape == (4,)
+    check_strategy_contract(strategy, *blobs, n_instances=6)
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_bad_input(blobs, strategy):
     X, y = blobs
-    learner = ActiveLearner(LogisticRegression()).fit(X[:30], y[:30])
-    with pytest.raises(ValueError, match="empty"):
-        strategy(learner, np.empty((0, 2)), n_instances=1)
-    with pytest.raises(ValueError, match="larger than the pool"):
-        strategy(learner, X[:3], n_instances=4)
-    with pytest.raises(ValueError, match="at least 1"):
-        strategy(learner, X, n_instances=0)
-    with pytest.raises(ValueError, match="NaN"):
-        strategy(learner, np.full((5, 2), np.nan), n_instances=1)
-    with pytest.raises(NotFittedError):
-        strategy(LogisticRegression(), X, n_instances=1)
+    check_strategy_bad_input(strategy, X, y)
     if strategy is not uncertainty_batch_sampling:  # which cold-starts as modAL's does (issue 10)
         with pytest.raises(NotFittedError):
             strategy(ActiveLearner(LogisticRegression()), X, n_instances=1)

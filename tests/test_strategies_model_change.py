@@ -5,13 +5,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from conftest import TableModel as FakeDeepModel
+from conftest import check_strategy_bad_input, check_strategy_contract
 from sklearn.datasets import make_blobs
-from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from skal import ActiveLearner, Committee
+from skal import ActiveLearner
 from skal.strategies.model_change import (
     badge_sampling,
     expected_gradient_length,
@@ -20,23 +21,6 @@ from skal.strategies.model_change import (
 from skal.strategies.representation import gradient_embedding
 
 STRATEGIES = [expected_gradient_length_sampling, badge_sampling]
-
-
-class FakeDeepModel:
-    """The deep-model interface with fixed outputs per row index."""
-
-    def __init__(self, embeddings, proba, gradients=None):
-        self.embeddings, self.proba = np.asarray(embeddings, float), np.asarray(proba, float)
-        self.classes_ = np.arange(self.proba.shape[1])
-        if gradients is not None:
-            self.gradients = np.asarray(gradients, float)
-            self.gradient_embedding = lambda X: self.gradients[np.asarray(X).ravel()]
-
-    def embed(self, X):
-        return self.embeddings[np.asarray(X).ravel()]
-
-    def predict_proba(self, X):
-        return self.proba[np.asarray(X).ravel()]
 
 
 @pytest.fixture
@@ -156,32 +140,13 @@ def test_model_change_on_the_transformer(tiny_bert_path, text_data):
 # ----------------------------------------------------------------------------- contract and bad input
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_contract_with_every_kind_of_estimator(blobs, strategy):
-    X, y = blobs
-    plain = LogisticRegression().fit(X[:30], y[:30])
-    learner = ActiveLearner(LogisticRegression(), strategy, random_state=0).fit(X[:30], y[:30])
-    committee = Committee([ActiveLearner(LogisticRegression(C=c)) for c in (0.1, 10.0)], strategy).fit(
-        X[:30], y[:30])
-    for estimator in (plain, learner, committee):
-        idx, scores = strategy(estimator, X[30:], n_instances=5, random_state=0)
-        assert idx.shape == (5,) and scores.shape == (5,) and len(set(idx)) == 5
-        assert idx.dtype.kind == "i" and idx.max() < 270
-    for model in (learner, committee):
-        idx, rows, scores = model.query(X[30:], n_instances=4, return_metrics=True)
-        assert len(set(idx)) == 4 and scores.shape == (4,)
+    check_strategy_contract(strategy, *blobs, n_instances=5)
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_bad_input(blobs, strategy):
     X, y = blobs
-    learner = ActiveLearner(LogisticRegression()).fit(X[:30], y[:30])
-    with pytest.raises(ValueError, match="empty"):
-        strategy(learner, np.empty((0, 2)), n_instances=1)
-    with pytest.raises(ValueError, match="larger than the pool"):
-        strategy(learner, X[:3], n_instances=4)
-    with pytest.raises(ValueError, match="NaN"):
-        strategy(learner, np.full((5, 2), np.nan), n_instances=1)
-    with pytest.raises(NotFittedError):
-        strategy(LogisticRegression(), X, n_instances=1)
+    check_strategy_bad_input(strategy, X, y)
     model = FakeDeepModel([[0.0, np.nan], [1.0, 1.0]], [[0.5, 0.5], [0.2, 0.8]])
     with pytest.raises(ValueError, match="NaN"):
         strategy(model, np.arange(2), n_instances=1)
