@@ -18,26 +18,13 @@ from sklearn.utils import check_random_state, gen_batches
 from ..data import check_pool
 from ..parameters import check_int
 from .geometry import argmax_in_order, tie_order
-from .representation import mc_probabilities
+from .representation import check_posterior, mc_probabilities
 from .selection import select_top
 
 __all__ = ["bald", "batch_bald", "bald_sampling", "batch_bald_sampling"]
 
 # Largest joint-probability block computed at once (entries), about 32 MB in float64.
 _BLOCK_ENTRIES = 2 ** 22
-
-
-def _check_samples(samples):
-    P = np.asarray(samples, dtype=np.float64)
-    if P.ndim != 3:
-        raise ValueError(
-            f"Posterior samples must have shape (n_samples, n_posterior, n_classes), got {P.shape}."
-        )
-    if P.shape[0] == 0:
-        raise ValueError("The pool is empty: there is nothing to query.")
-    if not np.isfinite(P).all():
-        raise ValueError("The posterior samples contain NaN or inf.")
-    return P
 
 
 def bald(samples):
@@ -65,7 +52,7 @@ def bald(samples):
     >>> bald(np.r_[agree, disagree]).round(3)
     array([0.   , 0.693])
     """
-    P = _check_samples(samples)
+    P = check_posterior(samples)
     predictive = entr(P.mean(axis=1)).sum(axis=1)
     expected = entr(P).sum(axis=2).mean(axis=1)
     return np.maximum(predictive - expected, 0.0)
@@ -157,7 +144,7 @@ def batch_bald(samples, n_instances=1, num_configurations=1000, random_tie_break
     >>> batch_bald([twin, twin, other], n_instances=2)[0]
     array([0, 2])
     """
-    P = _check_samples(samples)
+    P = check_posterior(samples)
     n, n_posterior, n_classes = P.shape
     check_pool(P, n_instances)
     check_int(num_configurations, "num_configurations")

@@ -499,8 +499,12 @@ def _predict_nonlinearity(net):
     skorch (1.x) has no public accessor for it: ``net._get_predict_nonlinearity()``
     is the private method its own ``predict_proba`` calls, resolving the
     ``predict_nonlinearity="auto"`` default from the criterion. This is the
-    one place skal reaches into skorch's private API.
+    one place skal reaches into skorch's private API, and only for nets that are
+    not skal's own: :class:`~skal.fine_tuning.FineTuningNet` says it publicly
+    (``probabilities``: sigmoid per label for multi-label logits, softmax otherwise).
     """
+    if hasattr(net, "probabilities"):
+        return net.probabilities
     return net._get_predict_nonlinearity()
 
 
