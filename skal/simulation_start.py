@@ -176,7 +176,7 @@ def _representation(estimator, X_train):
 def _check_oracle(simulation, y, binarizer, classify, multi_label):
     """Refuse labels no replay can use, before anything is drawn or fitted."""
     if binarizer is not None and not multi_label:
-        raise ValueError(f"{type(simulation).__name__} (stream mode) takes a single-label y; multi-label y "
+        raise ValueError(f"{type(simulation).__name__}: stream mode takes a single-label y; multi-label y "
                          "needs pool-based mode: ActiveLearningSimulation.")
     if classify:
         check_classification_targets(y)

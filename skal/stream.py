@@ -462,6 +462,18 @@ class StreamLearner(BaseEstimator):
         return self.learner_.score(X, y)
 
     @property
+    def classes_(self):
+        """Class labels of the learner."""
+        check_is_fitted(self, "learner_")
+        return self.learner_.classes_
+
+    @property
+    def n_features_in_(self):
+        """Number of features the learner saw, when it records it."""
+        check_is_fitted(self, "learner_")
+        return self.learner_.n_features_in_
+
+    @property
     def label_rate_(self):
         """Share of the examples seen whose label was asked for."""
         check_is_fitted(self, "n_seen_")
@@ -688,7 +700,7 @@ class StreamSimulation(MetaEstimatorMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "estimator": [HasMethods(["fit", "partial_fit"])],
+        "estimator": [HasMethods(["fit"])],  # partial_fit: checked with a hint at what to use instead
         **_RULE_CONSTRAINTS,
         "n_initial": [Int(1)],
         "initial": [StrOptions(set(INITIAL_METHODS)), callable],
@@ -754,10 +766,9 @@ class StreamSimulation(MetaEstimatorMixin, BaseEstimator):
         (10, 390)
         """
         self._validate_params()
-        template = ActiveLearner(self.estimator)
-        _check_incremental(template)  # refused before any row is drawn or fitted
-        _check_probabilities(template, self.score_fn)
         start = start_simulation(self, X, y, eval_set, multi_label=False)
+        _check_incremental(start.learner)  # before the stream: no row is taught
+        _check_probabilities(start.learner, self.score_fn)
         rng = np.random.RandomState(start.seeds["stream"])
         order = rng.permutation(np.setdiff1d(np.arange(start.y_train.shape[0]), start.seed_rows))
         curve = simulate_stream(start.learner, take_rows(start.X_train, order), start.y_train[order],
