@@ -233,7 +233,7 @@ class SimulationStart:
     >>> from sklearn.datasets import load_iris
     >>> from sklearn.linear_model import LogisticRegression
     >>> from skal import ActiveLearningSimulation
-    >>> from skal.simulation import start_simulation
+    >>> from skal.simulation_start import start_simulation
     >>> X, y = load_iris(return_X_y=True)
     >>> start = start_simulation(ActiveLearningSimulation(LogisticRegression(), random_state=0), X, y)
     >>> len(start.seed_rows), len(start.eval_indices), sorted(start.seeds)
@@ -290,7 +290,7 @@ def start_simulation(simulation, X, y, eval_set=None, multi_label=True):
     >>> from sklearn.datasets import load_iris
     >>> from sklearn.linear_model import LogisticRegression
     >>> from skal import ActiveLearningSimulation
-    >>> from skal.simulation import start_simulation
+    >>> from skal.simulation_start import start_simulation
     >>> X, y = load_iris(return_X_y=True)
     >>> start = start_simulation(ActiveLearningSimulation(LogisticRegression(), n_initial=6, eval_size=0), X, y)
     >>> start.learner.y_training_.shape, start.X_eval is None
