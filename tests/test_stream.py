@@ -12,8 +12,8 @@ from sklearn.utils.estimator_checks import check_param_validation, parametrize_w
 
 from skal import ActiveLearner, Committee, TransformerClassifier
 from skal.simulation import learning_curve_area
-from skal.stream import StreamLearner, StreamSimulation, simulate_stream
 from skal.strategies import classifier_entropy
+from skal.stream import StreamLearner, StreamSimulation, simulate_stream
 
 
 def seeded_learner(estimator=None):
