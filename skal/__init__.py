@@ -4,6 +4,7 @@ from . import strategies
 from .learners import ActiveLearner, Committee, CommitteeRegressor
 from .optimization import BayesianOptimizer
 from .simulation import ActiveLearningSimulation
+from .stream import StreamSimulation
 
 __version__ = "0.1.0"
 
@@ -26,6 +27,7 @@ __all__ = [
     "CommitteeRegressor",
     "BayesianOptimizer",
     "ActiveLearningSimulation",
+    "StreamSimulation",
     "strategies",
     "TextEmbedder",
     "TransformerClassifier",

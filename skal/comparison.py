@@ -22,17 +22,28 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
+from .parameters import check_real
+from .seeding import draw_seed
 from .simulation import learning_curve_area
 
 __all__ = ["compare_strategies", "format_summary", "strategy_name", "summarize", "verdict"]
 
 _TOLERANCE = 1e-9
-_MAX_SEED = np.iinfo(np.int32).max
 _INTERVAL = "t"  # the kind of interval summarize computes, named in the tables
 
 
 def strategy_name(strategy):
     """Short name of a strategy function: ``entropy_sampling`` -> ``"entropy"``.
+
+    Parameters
+    ----------
+    strategy : callable
+        A query strategy (a function, or an object whose class names it).
+
+    Returns
+    -------
+    name : str
+        Its name without the ``_sampling`` suffix.
 
     Examples
     --------
@@ -71,7 +82,10 @@ def compare_strategies(simulation, strategies, X, y, seeds=(0, 1, 2), eval_set=N
         ``random_state`` replaced.
     strategies : dict of name -> strategy, or list of strategies
         A list is named with :func:`strategy_name`.
-    X, y : the labelled data the simulation replays.
+    X : array-like, sparse matrix, list of str or DataFrame
+        The labelled rows the simulation replays.
+    y : array-like
+        Their labels: the oracle.
     seeds : iterable of int, default=(0, 1, 2)
         One run per strategy and seed, the seed being the simulation's
         ``random_state``: it fixes the held-out split (unless ``eval_set`` is
@@ -142,7 +156,7 @@ def compare_strategies(simulation, strategies, X, y, seeds=(0, 1, 2), eval_set=N
         raise ValueError(f"seeds must be distinct, got {seeds}: a repeated seed repeats the same run.")
     unset = _unset_estimator_seeds(simulation)
     rng = check_random_state(random_state)
-    estimator_seeds = {seed: (int(rng.randint(_MAX_SEED)) if random_state is not None and unset else None)
+    estimator_seeds = {seed: (draw_seed(rng) if random_state is not None and unset else None)
                        for seed in seeds}
     jobs = [(name, fn, seed) for name, fn in strategies.items() for seed in seeds]
 
@@ -271,8 +285,7 @@ def summarize(curves, baseline="random", confidence=0.95):
         raise ValueError(f"curves lacks the columns {sorted(missing)}.")
     if curves.empty:
         raise ValueError("There are no learning curves to summarize.")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}.")
+    check_real(confidence, "confidence", 0, 1, closed="neither")
     runs = _per_run(curves)
     names = list(dict.fromkeys(curves["strategy"]))
     base = None
@@ -361,12 +374,14 @@ def verdict(table, baseline="random", score_name="score"):
     table : DataFrame
         :func:`summarize`'s table.
     baseline : str, default="random"
+        The strategy compared against.
     score_name : str, default="score"
         How the score is called in the sentence (e.g. "accuracy").
 
     Returns
     -------
     line : str
+        The verdict, one sentence with the intervals.
 
     Examples
     --------
@@ -442,6 +457,7 @@ def format_summary(table, score_name="score", markdown=False):
         :func:`summarize`'s table (extra columns such as ``dataset`` come
         first when present).
     score_name : str, default="score"
+        How the score is called in the header (e.g. "accuracy").
     markdown : bool, default=False
         A markdown table instead of aligned text.
 

@@ -13,6 +13,7 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from .data import check_consistent_rows
+from .parameters import check_int
 
 __all__ = ["error_table", "cross_val_proba"]
 
@@ -25,9 +26,12 @@ def cross_val_proba(estimator, X, y, *, cv=5, random_state=None):
 
     Parameters
     ----------
-    estimator : classifier with ``predict_proba`` (cloned, not fitted)
-    X : array-like, e.g. a list or array of texts
-    y : array-like of labels
+    estimator : classifier
+        A classifier with ``predict_proba``; cloned for every fold, never fitted itself.
+    X : array-like
+        The rows, e.g. a list or array of texts.
+    y : array-like of shape (n_samples,)
+        Their labels.
     cv : int, default=5
         Number of folds; lowered to the size of the smallest class.
     random_state : int or None, default=None
@@ -36,7 +40,9 @@ def cross_val_proba(estimator, X, y, *, cv=5, random_state=None):
     Returns
     -------
     proba : ndarray of shape (n_samples, n_classes)
-    classes : ndarray of shape (n_classes,), sorted, the columns of ``proba``
+        Each row's class probabilities, from the model that did not see it.
+    classes : ndarray of shape (n_classes,)
+        The sorted labels of the columns of ``proba``.
 
     Examples
     --------
@@ -52,8 +58,7 @@ def cross_val_proba(estimator, X, y, *, cv=5, random_state=None):
     classes, counts = np.unique(y, return_counts=True)
     if classes.size < 2:
         raise ValueError(f"Cross-validation needs labels of at least two classes, got {classes.tolist()}.")
-    if isinstance(cv, bool) or not isinstance(cv, (int, np.integer)) or cv < 2:
-        raise ValueError(f"cv must be an integer of at least 2, got {cv!r}.")
+    check_int(cv, "cv", minimum=2)
     if counts.min() < 2:
         rare = classes[counts < 2].tolist()
         raise ValueError(f"Cross-validation needs at least 2 labelled rows of every class; {rare} "
@@ -71,6 +76,7 @@ def error_table(y_true, proba, classes, *, ids=None, texts=None, n=20):
     y_true : array-like of shape (n_samples,)
         The true labels. A label missing from ``classes`` has probability 0.
     proba : array-like of shape (n_samples, n_classes)
+        Class probabilities, one row per label of ``y_true``.
     classes : array-like of shape (n_classes,)
         The labels of the columns of ``proba``.
     ids, texts : array-like of shape (n_samples,), default=None
@@ -104,8 +110,7 @@ def error_table(y_true, proba, classes, *, ids=None, texts=None, n=20):
         raise ValueError(f"proba must have shape (n_samples, {classes.shape[0]}) to match classes, "
                          f"got {proba.shape}.")
     check_consistent_rows(proba, y_true)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}.")
+    check_int(n, "n")
     rows = np.arange(y_true.shape[0])
     best = proba.argmax(axis=1)
     confidence = proba[rows, best]

@@ -27,6 +27,7 @@ def plot_learning_curves(curves, path, title="Active learning", score_label="sco
     path : str or Path
         The PNG to write; missing parent folders are created.
     title : str, default="Active learning"
+        The figure's title.
     score_label : str, default="score"
         The y-axis label (e.g. "accuracy").
     reference : float or None, default=None
@@ -73,9 +74,35 @@ def _check_curves(curves):
 def draw_learning_curves(ax, curves, title=None, score_label="score", reference=None, reference_label=None):
     """Draw the curves of :func:`plot_learning_curves` into a matplotlib ``ax`` (for grids of panels).
 
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        Where to draw.
+    curves : pandas.DataFrame
+        Columns ``strategy``, ``n_labelled`` and ``score`` (``seed`` optional).
+    title : str or None, default=None
+        The panel's title; None for none.
+    score_label : str, default="score"
+        The y-axis label (e.g. "accuracy").
+    reference : float or None, default=None
+        Draw a dashed horizontal line at this score.
+    reference_label : str or None, default=None
+        Its legend entry.
+
     Returns
     -------
     ax : matplotlib Axes
+        The same axes, drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from matplotlib.figure import Figure
+    >>> from skal.plotting import draw_learning_curves
+    >>> curves = pd.DataFrame({"strategy": ["random", "random"], "n_labelled": [10, 20], "score": [0.5, 0.6]})
+    >>> ax = draw_learning_curves(Figure().subplots(), curves, title="MR")
+    >>> ax.get_title(), len(ax.get_lines())
+    ('MR', 1)
     """
     _check_curves(curves)
     for i, (name, group) in enumerate(curves.groupby("strategy", sort=False)):

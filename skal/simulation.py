@@ -8,123 +8,25 @@ new API.
 """
 
 import time
+import warnings
+from numbers import Real
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
-from sklearn.metrics import check_scoring
-from sklearn.model_selection import train_test_split
-from sklearn.pipeline import Pipeline
-from sklearn.utils import check_random_state
-from sklearn.utils._available_if import available_if
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
-from .data import check_consistent_rows, is_numeric, take_rows
-from .learners import ActiveLearner, wrapper_tags
+from .data import is_numeric, take_rows
+from .learners import wrapper_tags
+from .parameters import HasMethods, Int, Interval, StrOptions
+from .simulation_start import INITIAL_METHODS, initial_rows, start_simulation
 from .strategies.uncertainty import uncertainty_sampling
-from .stratify import multilabel_holdout, multilabel_seed_rows
-from .targets import encode_like, encode_targets, is_multilabel_target
+from .targets import encode_like
 
 __all__ = ["ActiveLearningSimulation", "initial_rows", "learning_curve_area"]
-
-_INITIAL = ("stratified", "random", "cold_start")
-_MAX_SEED = np.iinfo(np.int32).max
-
-
-def initial_rows(y, n_initial, method="stratified", random_state=None, X=None, classification=True):
-    """Positions of the seed set, the rows labelled before the first query.
-
-    Parameters
-    ----------
-    y : ndarray of shape (n_samples,) or (n_samples, n_labels)
-        Labels of the rows to draw from; a 0/1 matrix for multi-label rows.
-    n_initial : int
-        Size of the seed set.
-    method : {"stratified", "random", "cold_start"} or callable, default="stratified"
-        A callable is a label-free query strategy (e.g.
-        :func:`skal.strategies.typiclust_sampling`), called as
-        ``method(None, X, n_instances=n_initial, random_state=seed)``.
-        ``"stratified"``: one row of every class, the rest uniformly at random
-        (needs ``n_initial >= n_classes``; for a multi-label ``y``, every
-        label at least once, then iterative stratification:
-        :func:`skal.stratify.multilabel_seed_rows`); ``"random"``: uniformly at random;
-        ``"cold_start"``: the rows nearest the centroids of ``n_initial``
-        k-means clusters of ``X`` (:func:`skal.strategies.kmeans_sampling`),
-        chosen without looking at any label, as a user without labels would.
-        ``"random"`` and ``"cold_start"`` raise a ValueError when the seed set
-        they draw holds one class only.
-    random_state : int, RandomState instance or None, default=None
-    X : numeric array-like or sparse matrix, default=None
-        The representation ``"cold_start"`` clusters.
-    classification : bool, default=True
-        False for a regression target: ``"stratified"`` then draws uniformly
-        and the class checks are skipped.
-
-    Returns
-    -------
-    rows : ndarray of int, sorted
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skal.simulation import initial_rows
-    >>> y = np.array([0] * 8 + [1] * 2)
-    >>> np.unique(y[initial_rows(y, 2, "stratified", random_state=0)]).tolist()
-    [0, 1]
-    """
-    rng = check_random_state(random_state)
-    y = np.asarray(y)
-    multilabel = classification and is_multilabel_target(y)
-    classification = classification and not multilabel
-    size = y.shape[0]
-    if not callable(method) and method not in _INITIAL:
-        raise ValueError(f"initial must be one of {', '.join(map(repr, _INITIAL))} or a callable, got {method!r}.")
-    if size == 0:
-        raise ValueError("y is empty: there is nothing to simulate on.")
-    classes = np.unique(y) if classification else None
-    if classification and classes.shape[0] < 2:
-        raise ValueError(f"y holds one class only ({classes[0]!r}); active learning needs at least two.")
-    if isinstance(n_initial, bool) or not isinstance(n_initial, (int, np.integer)) or not 1 <= n_initial <= size:
-        raise ValueError(
-            f"n_initial must be an integer between 1 and the {size} training rows, "
-            f"got {n_initial!r}."
-        )
-    if method == "stratified" and multilabel:
-        return multilabel_seed_rows(y, n_initial, rng)
-    if method == "stratified" and classification:
-        if n_initial < classes.shape[0]:
-            raise ValueError(
-                f"A stratified seed set needs n_initial >= the {classes.shape[0]} classes, got {n_initial}."
-            )
-        # One row per class, vectorised: a random permutation, then each class's first row in it.
-        order = rng.permutation(size)
-        _, first_in_order = np.unique(y[order], return_index=True)
-        first = order[first_in_order]
-        rest = np.setdiff1d(np.arange(size), first)
-        extra = rng.choice(rest, n_initial - first.shape[0], replace=False)
-        return np.sort(np.r_[first, extra])
-    if method in ("random", "stratified"):
-        rows = rng.choice(size, n_initial, replace=False)
-    else:
-        if X is None or not is_numeric(X):
-            raise ValueError(
-                f"initial={getattr(method, '__name__', method)!r} works on numeric features: pass numeric X, "
-                "or an estimator that is a Pipeline whose first steps turn X into them."
-            )
-        from .strategies.diversity import kmeans_sampling
-
-        strategy = kmeans_sampling if method == "cold_start" else method
-        rows, _ = strategy(None, X, n_instances=n_initial, random_state=rng.randint(_MAX_SEED))
-        method = getattr(method, "__name__", method)
-    if classification and np.unique(y[rows]).shape[0] < 2:
-        raise ValueError(
-            f"The {method!r} seed set of {n_initial} rows holds one class only "
-            f"({y[rows][0]!r}); use initial='stratified' or a larger n_initial."
-        )
-    return np.sort(np.asarray(rows, dtype=np.intp))
 
 
 def learning_curve_area(curve):
@@ -134,11 +36,13 @@ def learning_curve_area(curve):
 
     Parameters
     ----------
-    curve : DataFrame with columns ``n_labelled`` and ``score``
+    curve : DataFrame
+        A learning curve: columns ``n_labelled`` and ``score``, one row per round.
 
     Returns
     -------
     area : float
+        The mean score over the label range (NaN for an empty curve).
 
     Examples
     --------
@@ -154,15 +58,6 @@ def learning_curve_area(curve):
         return float(s[-1])
     trapezoid = getattr(np, "trapezoid", None) or np.trapz  # numpy < 2 has only the old name
     return round(float(trapezoid(s, x) / (x[-1] - x[0])), 12)
-
-
-def _indexable(X):
-    """``X`` with rows selectable by position: sparse formats without indexing become CSR."""
-    if sp.issparse(X):
-        return X if X.format in ("csr", "csc") else X.tocsr()
-    if not hasattr(X, "__getitem__"):
-        return np.asarray(X)
-    return X
 
 
 class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
@@ -223,13 +118,12 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         Passed to :class:`skal.ActiveLearner`: representation-based strategies
         see the output of the pipeline minus its last step.
     stream : dict or None, default=None
-        Stream-based mode: the training rows outside the seed set arrive once,
-        in random order, ``batch_size`` at a time, and each is labelled or let
-        pass by :func:`skal.stream.simulate_stream`, which takes this dict as
-        keyword arguments (e.g. ``{"strategy": "variable", "budget": 0.1}``).
-        The estimator must have ``partial_fit``; ``query_strategy``,
-        ``n_queries``, ``budget``, ``max_candidates`` and ``stopping`` are
-        not used, and ``learning_curve_`` has simulate_stream's columns.
+        Deprecated, removed in the next release: use
+        :class:`skal.stream.StreamSimulation`, which takes this dict's keys
+        as parameters (``StreamSimulation(estimator, strategy="variable",
+        budget=0.1, ...)``) with ``n_initial``, ``initial``, ``batch_size``,
+        ``scoring``, ``eval_size``, ``score_mode`` and ``random_state``, and
+        gives the same results for the same ``random_state``.
     random_state : int, RandomState instance or None, default=None
         Seeds the held-out split, the seed set, the strategies, pool
         subsampling and the stopping criterion: an int gives the same curve
@@ -261,7 +155,8 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
 
     See Also
     --------
-    skal.comparison.compare_strategies : every strategy × several seeds, as a table.
+    skal.comparison.compare_strategies : Every strategy × several seeds, as a table.
+skal.stream.StreamSimulation : Stream-based active learning replayed the same way.
 
     Notes
     -----
@@ -288,6 +183,25 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
     True
     """
 
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit"])],
+        "query_strategy": [callable],
+        "n_initial": [Int(1)],
+        "initial": [StrOptions(set(INITIAL_METHODS)), callable],
+        "batch_size": [Int(1)],
+        "n_queries": [Int(0), None, StrOptions({"auto"})],
+        "budget": [Int(1), None],
+        "stopping": [HasMethods(["update"]), None],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+        "eval_size": [Interval(Real, 0, 1, closed="left")],
+        "max_candidates": [Int(1), None],
+        "score_mode": [StrOptions({"final", "auc"})],
+        "on_transformed": ["boolean"],
+        "stream": [dict, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
     def __init__(self, estimator=None, query_strategy=uncertainty_sampling, n_initial=10, initial="stratified",
                  batch_size=10, n_queries="auto", budget=None, stopping=None, scoring=None, eval_size=0.25,
                  max_candidates=None, score_mode="final", on_transformed=False, stream=None, random_state=None,
@@ -313,26 +227,8 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         return wrapper_tags(super().__sklearn_tags__(), self.estimator)
 
     # ----------------------------------------------------------- validation
-    def _check_params(self):
-        def positive_int(value, name, allow_none=False):
-            if value is None and allow_none:
-                return
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer{' or None' if allow_none else ''}, "
-                                 f"got {value!r}.")
-
-        if self.estimator is None:
-            raise ValueError("ActiveLearningSimulation needs an estimator, got estimator=None.")
-        if not callable(self.query_strategy):
-            raise ValueError(f"query_strategy must be a callable, got {self.query_strategy!r}.")
-        positive_int(self.n_initial, "n_initial")
-        positive_int(self.batch_size, "batch_size")
-        positive_int(self.max_candidates, "max_candidates", allow_none=True)
-        positive_int(self.budget, "budget", allow_none=True)
-        if not (self.n_queries is None or (isinstance(self.n_queries, str) and self.n_queries == "auto")) and (
-                isinstance(self.n_queries, bool) or not isinstance(self.n_queries, (int, np.integer))
-                or self.n_queries < 0):
-            raise ValueError(f"n_queries must be a non-negative integer, None or 'auto', got {self.n_queries!r}.")
+    def _check_budget(self):
+        """The checks that relate parameters to each other: the budget, the seed set and the rounds."""
         if self.budget is not None and self.budget < self.n_initial:
             raise ValueError(f"budget ({self.budget}) is smaller than the seed set (n_initial={self.n_initial}).")
         if self.stream is None and self.budget is not None and isinstance(self.n_queries, (int, np.integer)):
@@ -348,53 +244,10 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
                     f"so {effect}. Set n_queries='auto' (or None) to spend the budget, or budget=None to run "
                     f"n_queries rounds."
                 )
-        if not callable(self.initial) and self.initial not in _INITIAL:
-            raise ValueError(f"initial must be one of {', '.join(map(repr, _INITIAL))} or a callable, "
-                             f"got {self.initial!r}.")
-        if self.score_mode not in ("final", "auc"):
-            raise ValueError(f"score_mode must be 'final' or 'auc', got {self.score_mode!r}.")
-        if not isinstance(self.eval_size, (int, float, np.number)) or not 0.0 <= self.eval_size < 1.0:
-            raise ValueError(f"eval_size must be a share in [0, 1), got {self.eval_size!r}.")
-        if self.stream is not None and not isinstance(self.stream, dict):
-            raise ValueError(f"stream must be a dict of simulate_stream arguments or None, got {self.stream!r}.")
-        if self.stopping is not None and not hasattr(self.stopping, "update"):
-            raise ValueError(f"stopping must be a skal.stopping criterion or None, got {self.stopping!r}.")
-
-    def _split(self, X, y, eval_set, seed, binarizer=None):
-        """(training positions, held-out positions or None, X_eval, y_eval)."""
-        positions = np.arange(y.shape[0])
-        if eval_set is not None:
-            if not isinstance(eval_set, (tuple, list)) or len(eval_set) != 2:
-                raise ValueError("eval_set must be a pair (X_eval, y_eval).")
-            X_eval, y_eval = eval_set
-            check_consistent_rows(X_eval, y_eval)
-            return positions, None, X_eval, encode_like(y_eval, binarizer)
-        if self.eval_size == 0:
-            return positions, None, None, None
-        stratify = y if is_classifier(self.estimator) else None
-        try:
-            if binarizer is not None:  # multi-label: iterative stratification
-                train, held_out = multilabel_holdout(y, self.eval_size, seed)
-            else:
-                train, held_out = train_test_split(positions, test_size=self.eval_size, stratify=stratify,
-                                                   random_state=seed)
-        except ValueError as exc:
-            raise ValueError(f"Could not hold out eval_size={self.eval_size} of the rows for the learning "
-                             f"curve ({exc}); pass eval_set=(X_eval, y_eval) or change eval_size.") from exc
-        train, held_out = np.sort(train), np.sort(held_out)
-        return train, held_out, take_rows(X, held_out), y[held_out]
-
-    def _representation(self, X_train):
-        """What ``initial="cold_start"`` clusters: X, or a label-free fit of the pipeline's first steps."""
-        if is_numeric(X_train):
-            return X_train
-        if isinstance(self.estimator, Pipeline) and len(self.estimator) > 1:
-            return clone(self.estimator[:-1]).fit_transform(X_train)
-        return None
 
     # -------------------------------------------------------------- fitting
     def fit(self, X, y, eval_set=None):
-        """Run the simulation.
+        """Run the simulation: set up (:func:`start_simulation`), query round after round, record.
 
         Parameters
         ----------
@@ -409,132 +262,127 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         self : ActiveLearningSimulation
-        """
-        self._check_params()
-        if y is None:
-            raise ValueError(
-                "ActiveLearningSimulation requires y to be passed, but the target y is None: y is the oracle."
-            )
-        X = _indexable(X)
-        if eval_set is not None and isinstance(eval_set, (tuple, list)) and len(eval_set) == 2:
-            eval_set = (_indexable(eval_set[0]), eval_set[1])
-        check_consistent_rows(X, y)
-        y, binarizer = encode_targets(y)  # multi-label y: a 0/1 matrix (skal.targets)
-        if binarizer is not None and self.stream is not None:
-            raise ValueError("stream mode takes a single-label y; multi-label y needs pool-based mode (stream=None).")
-        classify = is_classifier(self.estimator)
-        if classify:
-            check_classification_targets(y)
-        if y.shape[0] == 0:
-            raise ValueError("X and y are empty: there is nothing to simulate on.")
-        if classify and y.dtype.kind in "iuf" and np.any(y == -1):
-            raise ValueError(
-                "y holds the label -1, which skal's learners read as 'unlabelled' (scikit-learn's "
-                "semi-supervised convention); map it to another value before simulating."
-            )
-        rng = check_random_state(self.random_state)
-        # Every source of randomness gets its own seed, drawn up front, so that
-        # switching one option (stopping, max_candidates) leaves the others' draws as they were.
-        seeds = rng.randint(_MAX_SEED, size=6)
-        split_seed, seed_set_seed, learner_seed, stop_seed, candidate_seed, stream_seed = seeds
-        positions, held_out, X_eval, y_eval = self._split(X, y, eval_set, split_seed, binarizer)
-        X_train, y_train = take_rows(X, positions), y[positions]
-        label_free = callable(self.initial) or self.initial == "cold_start"
-        representation = self._representation(X_train) if label_free else None
-        seed = initial_rows(y_train, self.n_initial, self.initial, seed_set_seed, representation, classify)
-        scorer = check_scoring(self.estimator, scoring=self.scoring)
-        stopping = None
-        if self.stopping is not None:
-            stopping = clone(self.stopping)
-            if "random_state" in stopping.get_params() and stopping.get_params()["random_state"] is None:
-                stopping.set_params(random_state=int(stop_seed))
-        candidate_rng = np.random.RandomState(candidate_seed)
+            The fitted simulation: ``learning_curve_``, ``queried_indices_``
+            and the final ``learner_``.
 
-        learner = ActiveLearner(clone(self.estimator), self.query_strategy, on_transformed=self.on_transformed,
-                                random_state=np.random.RandomState(learner_seed))
-        start = time.perf_counter()
-        learner.fit(take_rows(X_train, seed), y_train[seed])
-        fit_time = time.perf_counter() - start
-        labelled = np.zeros(y_train.shape[0], dtype=bool)
-        labelled[seed] = True
-        order = [seed]  # positions in X_train, in the order they were labelled
-        rounds = [self._record(0, seed.shape[0], learner, scorer, X_eval, y_eval, fit_time, 0.0)]
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal import ActiveLearningSimulation
+        >>> X, y = load_iris(return_X_y=True)
+        >>> sim = ActiveLearningSimulation(LogisticRegression(), n_initial=6, batch_size=3, n_queries=2,
+        ...                                random_state=0).fit(X, y)
+        >>> sim.learning_curve_["n_labelled"].tolist(), [len(rows) for rows in sim.queried_indices_]
+        ([6, 9, 12], [6, 3, 3])
+        """
+        self._validate_params()
+        self._check_budget()
         if self.stream is not None:
-            return self._fit_stream(learner, seed, labelled, positions, held_out, X_train, y_train, X_eval, y_eval,
-                                    rounds[0], stream_seed)
+            warnings.warn("ActiveLearningSimulation(stream=...) is deprecated and will be removed in the next "
+                          "release: use skal.stream.StreamSimulation(estimator, **stream, ...), which gives the "
+                          "same results.", FutureWarning, stacklevel=2)
+            return self._fit_as_stream(X, y, eval_set)
+        start = start_simulation(self, X, y, eval_set)
+        rounds, order, stopping, stopped = self._query_rounds(start)
+        return self._store(start, rounds, order, stopping, stopped)
+
+    def _query_rounds(self, start):
+        """The loop: query a batch, reveal its labels, retrain, score; until a limit or the criterion says stop."""
+        learner, X_train = start.learner, start.X_train
+        stopping = self._stopping(start.seeds["stopping"])
+        candidate_rng = np.random.RandomState(start.seeds["candidates"])
+        labelled = np.zeros(start.y_train.shape[0], dtype=bool)
+        labelled[start.seed_rows] = True
+        order = [start.seed_rows]  # positions in X_train, in the order they were labelled
+        rounds = [self._record(0, start.seed_rows.shape[0], start, start.fit_time, 0.0)]
         budget = np.inf if self.budget is None else self.budget
         n_queries = self._n_queries()
-        stopped = False
+        stopped, round_ = False, 0
         progress = tqdm(total=None if np.isinf(n_queries) else n_queries, disable=not self.verbose,
                         desc=getattr(self.query_strategy, "__name__", "rounds"), unit="round", leave=False)
-        round_ = 0
         while True:
             pool = np.flatnonzero(~labelled)
             if self.max_candidates is not None and pool.shape[0] > self.max_candidates:
                 pool = np.sort(candidate_rng.choice(pool, self.max_candidates, replace=False))
             if stopping is not None:
-                stop = stopping.update(learner, take_rows(X_train, pool) if pool.size else None,
-                                       int(labelled.sum()))
+                stopped = stopping.update(learner, take_rows(X_train, pool) if pool.size else None,
+                                          int(labelled.sum()))
                 rounds[-1]["stop_value"] = stopping.history_[-1]
-                if stop:
-                    stopped = True
+                if stopped:
                     break
             n = int(min(self.batch_size, budget - labelled.sum(), pool.shape[0]))
             if round_ >= n_queries or n < 1:
                 break
             round_ += 1
-            X_pool = take_rows(X_train, pool)
-            start = time.perf_counter()
-            picked, _ = self._query(learner, X_pool, n)
-            query_time = time.perf_counter() - start
+            began = time.perf_counter()
+            picked, _ = self._query(learner, take_rows(X_train, pool), n)
+            query_time = time.perf_counter() - began
             chosen = pool[picked]
-            X_new, y_new = take_rows(X_train, chosen), y_train[chosen]
             labelled[chosen] = True
             order.append(chosen)
-            start = time.perf_counter()
-            if classify and np.setdiff1d(np.unique(y_new), learner.classes_).size:
-                # A class the seed set lacked: refit on every label so far (teach refuses new classes).
-                rows = np.concatenate(order)
-                learner.fit(take_rows(X_train, rows), y_train[rows])
-            else:
-                learner.teach(X_new, y_new)
-            fit_time = time.perf_counter() - start
-            rounds.append(self._record(round_, int(labelled.sum()), learner, scorer, X_eval, y_eval,
-                                       fit_time, query_time))
+            fit_time = self._learn(start, chosen, order)
+            rounds.append(self._record(round_, int(labelled.sum()), start, fit_time, query_time))
             progress.update(1)
         progress.close()
+        return rounds, order, stopping, bool(stopped)
 
-        self.learner_ = learner
+    def _stopping(self, seed):
+        """A fresh clone of ``stopping``, seeded from the simulation when its own ``random_state`` is None."""
+        if self.stopping is None:
+            return None
+        stopping = clone(self.stopping)
+        if "random_state" in stopping.get_params() and stopping.get_params()["random_state"] is None:
+            stopping.set_params(random_state=int(seed))
+        return stopping
+
+    def _learn(self, start, chosen, order):
+        """Teach the newly labelled rows (refit on all labels when they bring a new class); the seconds it took."""
+        learner, X_train, y_train = start.learner, start.X_train, start.y_train
+        y_new = y_train[chosen]
+        began = time.perf_counter()
+        if is_classifier(self.estimator) and np.setdiff1d(np.unique(y_new), learner.classes_).size:
+            # A class the seed set lacked: refit on every label so far (teach refuses new classes).
+            rows = np.concatenate(order)
+            learner.fit(take_rows(X_train, rows), y_train[rows])
+        else:
+            learner.teach(take_rows(X_train, chosen), y_new)
+        return time.perf_counter() - began
+
+    @staticmethod
+    def _record(round_, n_labelled, start, fit_time, query_time):
+        """One row of the learning curve."""
+        score = (float(start.scorer(start.learner, start.X_eval, start.y_eval)) if start.X_eval is not None
+                 else np.nan)
+        return {"round": round_, "n_labelled": n_labelled, "score": score,
+                "fit_time": fit_time, "query_time": query_time}
+
+    def _store(self, start, rounds, order, stopping, stopped):
+        """Write the fitted attributes, all at the end (a failed run leaves none)."""
+        self.learner_ = start.learner
         self.learning_curve_ = pd.DataFrame(rounds)
-        self.queried_indices_ = [positions[rows] for rows in order]
-        self.eval_indices_ = held_out
+        self.queried_indices_ = [start.positions[rows] for rows in order]
+        self.eval_indices_ = start.eval_indices
         self.stopped_early_ = stopped
         self.stopping_ = stopping
-        self.label_binarizer_ = binarizer
-        if classify:
-            self.classes_ = learner.classes_ if binarizer is None else binarizer.classes_
+        self.label_binarizer_ = start.label_binarizer
+        if is_classifier(self.estimator):
+            binarizer = start.label_binarizer
+            self.classes_ = start.learner.classes_ if binarizer is None else binarizer.classes_
         return self
 
-    def _fit_stream(self, learner, seed, labelled, positions, held_out, X_train, y_train, X_eval, y_eval, start,
-                    stream_seed):
-        from .stream import simulate_stream
+    def _fit_as_stream(self, X, y, eval_set):
+        """The deprecated ``stream=`` spelling: a StreamSimulation with this simulation's shared parameters."""
+        from .stream import StreamSimulation  # stream.py builds on this module (imported here until removal)
 
-        rng = np.random.RandomState(stream_seed)
-        order = rng.permutation(np.flatnonzero(~labelled))
-        curve = simulate_stream(learner, take_rows(X_train, order), y_train[order], batch_size=self.batch_size,
-                                X_eval=X_eval, y_eval=y_eval, scoring=self.scoring,
-                                random_state=rng.randint(_MAX_SEED), **self.stream)
-        curve = curve.assign(round=np.arange(len(curve)))
-        curve.loc[0, "score"] = start["score"]
-        self.learner_ = learner
-        self.learning_curve_ = curve
-        self.queried_indices_ = [positions[seed], positions[order[np.asarray(curve.attrs["queried_indices"],
-                                                                               dtype=np.intp)]]]
-        self.eval_indices_ = held_out
-        self.stopped_early_ = False
-        self.stopping_ = None
-        if is_classifier(self.estimator):
-            self.classes_ = learner.classes_
+        shared = ("estimator", "n_initial", "initial", "batch_size", "scoring", "eval_size", "score_mode",
+                  "random_state")  # not budget: the stream's is a share of the examples, in self.stream
+        stream = StreamSimulation(**{name: getattr(self, name) for name in shared}, **self.stream)
+        stream.fit(X, y, eval_set=eval_set)
+        for name in ("learner_", "learning_curve_", "queried_indices_", "eval_indices_", "classes_"):
+            if hasattr(stream, name):
+                setattr(self, name, getattr(stream, name))
+        self.stopped_early_, self.stopping_, self.label_binarizer_ = False, None, None
         return self
 
     def _n_queries(self):
@@ -558,12 +406,6 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
                 "estimator with embed() such as skal.TransformerClassifier."
             ) from exc
 
-    @staticmethod
-    def _record(round_, n_labelled, learner, scorer, X_eval, y_eval, fit_time, query_time):
-        score = float(scorer(learner, X_eval, y_eval)) if X_eval is not None else np.nan
-        return {"round": round_, "n_labelled": n_labelled, "score": score,
-                "fit_time": fit_time, "query_time": query_time}
-
     @property
     def n_features_in_(self):
         """Number of features the final model saw, when it records it."""
@@ -572,13 +414,55 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
 
     # ----------------------------------------------------------- prediction
     def predict(self, X):
-        """Predictions of the final model."""
+        """Predictions of the final model.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix, list of str or DataFrame
+            Rows to predict, in any container the estimator takes.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            The final model's predictions.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal import ActiveLearningSimulation
+        >>> X, y = load_iris(return_X_y=True)
+        >>> sim = ActiveLearningSimulation(LogisticRegression(), n_queries=2, random_state=0).fit(X, y)
+        >>> sim.predict(X[:2]).shape
+        (2,)
+        """
         check_is_fitted(self, "learner_")
         return self.learner_.predict(X)
 
     @available_if(lambda self: hasattr(self.estimator, "predict_proba"))
     def predict_proba(self, X):
-        """Class probabilities of the final model."""
+        """Class probabilities of the final model.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix, list of str or DataFrame
+            Rows to predict, in any container the estimator takes.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The final model's class probabilities.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal import ActiveLearningSimulation
+        >>> X, y = load_iris(return_X_y=True)
+        >>> sim = ActiveLearningSimulation(LogisticRegression(), n_queries=2, random_state=0).fit(X, y)
+        >>> sim.predict_proba(X[:2]).shape
+        (2, 3)
+        """
         check_is_fitted(self, "learner_")
         return self.learner_.predict_proba(X)
 
@@ -588,6 +472,29 @@ class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
         With ``score_mode="auc"`` the area under the learning curve recorded
         during fit is returned (see :func:`learning_curve_area`) and ``X``,
         ``y`` are not used.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix, list of str or DataFrame
+            Rows to score on.
+        y : array-like
+            Their labels.
+
+        Returns
+        -------
+        score : float
+            The scorer's value, or the area under the learning curve.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal import ActiveLearningSimulation
+        >>> X, y = load_iris(return_X_y=True)
+        >>> sim = ActiveLearningSimulation(LogisticRegression(), n_queries=2, score_mode="auc",
+        ...                                random_state=0).fit(X, y)
+        >>> 0 <= sim.score(X, y) <= 1
+        True
         """
         check_is_fitted(self, "learner_")
         if self.score_mode == "auc":

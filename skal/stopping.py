@@ -53,12 +53,15 @@ The same criterion on a hand-made history of kappas:
 3
 """
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.metrics import cohen_kappa_score
 from sklearn.utils import check_random_state
 
 from .data import n_rows, take_rows
+from .parameters import Int, Interval, StrOptions
 from .strategies.uncertainty import proba_entropy, proba_uncertainty
 
 __all__ = [
@@ -71,15 +74,10 @@ __all__ = [
 ]
 
 
-def _check_unit(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} must be a number in [0, 1], got {value!r}.")
-
-
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+#: A share or a kappa: a number in [0, 1].
+_UNIT = Interval(Real, 0, 1, closed="both")
+#: What a stop set may be: any rows the learner predicts on.
+_STOP_SET = ["array-like", "sparse matrix", None]
 
 
 def _as_history(history):
@@ -89,43 +87,108 @@ def _as_history(history):
 class StoppingCriterion(BaseEstimator):
     """Base class: one number per round (:meth:`measure`), one decision on their history.
 
-    Subclasses implement :meth:`measure` and :meth:`should_stop`; the rest is shared.
+    Subclasses declare ``_parameter_constraints`` and implement
+    :meth:`measure` and :meth:`should_stop`; the rest is shared. The
+    parameters are validated where a criterion starts: at the first
+    :meth:`update` and at every :meth:`stopping_round`.
 
     Attributes
     ----------
     history_ : list of float
         The numbers measured by :meth:`update`, one per round, oldest first
         (NaN where there was nothing to measure).
+
+    Examples
+    --------
+    >>> from skal.stopping import StoppingCriterion
+    >>> class AfterRounds(StoppingCriterion):
+    ...     _parameter_constraints = {}
+    ...     def measure(self, learner, X_pool=None, n_labelled=None):
+    ...         return float(len(getattr(self, "history_", [])))
+    ...     def should_stop(self, history):
+    ...         return len(history) >= 3
+    >>> stop = AfterRounds()
+    >>> [stop.update(None) for _ in range(3)]
+    [False, False, True]
     """
 
+    _parameter_constraints: dict = {}
+
     def measure(self, learner, X_pool=None, n_labelled=None):
-        """This round's number (NaN when there is nothing to measure)."""
-        raise NotImplementedError
-
-    def should_stop(self, history):
-        """Whether to stop after the last round of ``history`` (numbers, oldest first)."""
-        raise NotImplementedError
-
-    def _check_params(self):
-        """Raise a ValueError for a bad parameter (called before the first measurement)."""
-
-    def update(self, learner, X_pool=None, n_labelled=None):
-        """Measure this round, append it to ``history_`` and say whether to stop.
-
-        Call it once per round, after the model was trained on the newest labels.
+        """This round's number (NaN when there is nothing to measure).
 
         Parameters
         ----------
         learner : fitted ActiveLearner, Committee or classifier
-        X_pool : the unlabelled pool (or a sample of it), default=None
-        n_labelled : int, labels used so far, default=None
+            The model after this round's training.
+        X_pool : array-like or None, default=None
+            The unlabelled pool (or a sample of it).
+        n_labelled : int or None, default=None
+            Labels used so far.
+
+        Returns
+        -------
+        value : float
+            What the criterion measures this round.
+
+        Examples
+        --------
+        >>> from skal.stopping import BudgetStopping
+        >>> BudgetStopping(100).measure(None, n_labelled=40)
+        40.0
+        """
+        raise NotImplementedError
+
+    def should_stop(self, history):
+        """Whether to stop after the last round of ``history`` (numbers, oldest first).
+
+        Parameters
+        ----------
+        history : sequence of float
+            The numbers :meth:`measure` returned, one per round, oldest first.
 
         Returns
         -------
         stop : bool
+            True when the criterion says stop.
+
+        Examples
+        --------
+        >>> from skal.stopping import BudgetStopping
+        >>> BudgetStopping(100).should_stop([40, 100])
+        True
+        """
+        raise NotImplementedError
+
+    def update(self, learner, X_pool=None, n_labelled=None):
+        """Measure this round, append it to ``history_`` and say whether to stop.
+
+        Call it once per round, after the model was trained on the newest
+        labels. The first call validates the parameters.
+
+        Parameters
+        ----------
+        learner : fitted ActiveLearner, Committee or classifier
+            The model after this round's training.
+        X_pool : array-like or None, default=None
+            The unlabelled pool (or a sample of it).
+        n_labelled : int or None, default=None
+            Labels used so far.
+
+        Returns
+        -------
+        stop : bool
+            Whether to stop after this round.
+
+        Examples
+        --------
+        >>> from skal.stopping import BudgetStopping
+        >>> stop = BudgetStopping(20)
+        >>> stop.update(None, n_labelled=10), stop.update(None, n_labelled=20), stop.history_
+        (False, True, [10.0, 20.0])
         """
         if not hasattr(self, "history_"):
-            self._check_params()
+            self._validate_params()
         value = float(self.measure(learner, X_pool, n_labelled))
         self.history_ = [*getattr(self, "history_", []), value]
         return bool(self.should_stop(self.history_))
@@ -142,8 +205,16 @@ class StoppingCriterion(BaseEstimator):
         Returns
         -------
         round : int or None
+            The position in ``history`` of the round it stops after; None
+            when it never stops.
+
+        Examples
+        --------
+        >>> from skal.stopping import BudgetStopping
+        >>> BudgetStopping(50).stopping_round([10, 30, 50, 70]), BudgetStopping(90).stopping_round([10])
+        (2, None)
         """
-        self._check_params()
+        self._validate_params()
         values = _as_history(history)
         for end in range(1, values.shape[0] + 1):
             if self.should_stop(values[:end]):
@@ -151,7 +222,21 @@ class StoppingCriterion(BaseEstimator):
         return None
 
     def reset(self):
-        """Forget what was measured, to start a new loop with the same criterion."""
+        """Forget what was measured, to start a new loop with the same criterion.
+
+        Returns
+        -------
+        self : StoppingCriterion
+            The criterion, with no fitted attribute left.
+
+        Examples
+        --------
+        >>> from skal.stopping import BudgetStopping
+        >>> stop = BudgetStopping(20)
+        >>> _ = stop.update(None, n_labelled=10)
+        >>> hasattr(stop.reset(), "history_")
+        False
+        """
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
             delattr(self, name)
         return self
@@ -164,7 +249,7 @@ class BudgetStopping(StoppingCriterion):
 
     Parameters
     ----------
-    budget : int
+    budget : int, default=100
         Labels in total, seed set included.
 
     Examples
@@ -174,18 +259,57 @@ class BudgetStopping(StoppingCriterion):
     2
     """
 
+    _parameter_constraints: dict = {"budget": [Int(1)]}
+
     def __init__(self, budget=100):
         self.budget = budget
 
-    def _check_params(self):
-        _check_positive_int(self.budget, "budget")
-
     def measure(self, learner, X_pool=None, n_labelled=None):
+        """The labels used: ``n_labelled``, else the learner's training rows.
+
+        Parameters
+        ----------
+        learner : ActiveLearner or Committee
+            Read (``y_training_``) only when ``n_labelled`` is None.
+        X_pool : array-like or None, default=None
+            Not used.
+        n_labelled : int or None, default=None
+            Labels used so far.
+
+        Returns
+        -------
+        value : float
+            The number of labels used.
+
+        Examples
+        --------
+        >>> from skal.stopping import BudgetStopping
+        >>> BudgetStopping(100).measure(None, n_labelled=40)
+        40.0
+        """
         if n_labelled is None:
             n_labelled = n_rows(learner.y_training_)
         return float(n_labelled)
 
     def should_stop(self, history):
+        """Whether the last round used ``budget`` labels or more.
+
+        Parameters
+        ----------
+        history : sequence of float
+            Labels used, one per round, oldest first.
+
+        Returns
+        -------
+        stop : bool
+            True once the budget is reached.
+
+        Examples
+        --------
+        >>> from skal.stopping import BudgetStopping
+        >>> BudgetStopping(100).should_stop([40, 90])
+        False
+        """
         last = _as_history(history)[-1]
         return bool(last >= self.budget)
 
@@ -204,9 +328,6 @@ class _StopSetCriterion(StoppingCriterion):
             rows = np.sort(rng.permutation(size)[: self.stop_set_size])
             self.stop_set_ = take_rows(X_pool, rows)
         return self.stop_set_
-
-    def _check_stop_set_params(self):
-        _check_positive_int(self.stop_set_size, "stop_set_size")
 
     def _predictions(self, learner, X_pool):
         """(previous, current) predictions on the stop set; previous is None at first."""
@@ -229,19 +350,24 @@ class StabilizingPredictions(_StopSetCriterion):
 
     Parameters
     ----------
-    threshold : float, default=0.99
+    threshold : float in [0, 1], default=0.99
+        Kappa every one of the last ``window`` rounds must reach.
     window : int, default=3
         Consecutive rounds of agreement required.
     stop_set : array-like or None, default=None
         Rows to predict on. None draws ``stop_set_size`` rows of the first
         pool passed to :meth:`update` (with ``random_state``) and keeps them.
     stop_set_size : int, default=2000
+        Rows drawn from the pool when ``stop_set`` is None.
     random_state : int, RandomState instance or None, default=None
+        Seeds the draw of the stop set.
 
     Attributes
     ----------
-    history_ : list of float, the kappas.
-    stop_set_ : the stop set drawn from the pool (when ``stop_set`` is None).
+    history_ : list of float
+        The kappas, one per round.
+    stop_set_ : array-like
+        The stop set drawn from the pool (when ``stop_set`` is None).
 
     Examples
     --------
@@ -250,6 +376,9 @@ class StabilizingPredictions(_StopSetCriterion):
     4
     """
 
+    _parameter_constraints: dict = {"threshold": [_UNIT], "window": [Int(1)], "stop_set": _STOP_SET,
+                                    "stop_set_size": [Int(1)], "random_state": ["random_state"]}
+
     def __init__(self, threshold=0.99, window=3, stop_set=None, stop_set_size=2000, random_state=None):
         self.threshold = threshold
         self.window = window
@@ -257,12 +386,36 @@ class StabilizingPredictions(_StopSetCriterion):
         self.stop_set_size = stop_set_size
         self.random_state = random_state
 
-    def _check_params(self):
-        _check_unit(self.threshold, "threshold")
-        _check_positive_int(self.window, "window")
-        self._check_stop_set_params()
-
     def measure(self, learner, X_pool=None, n_labelled=None):
+        """Cohen's kappa between this round's and the previous round's stop-set predictions.
+
+        Parameters
+        ----------
+        learner : fitted ActiveLearner, Committee or classifier
+            The model after this round's training; it predicts the stop set.
+        X_pool : array-like or None, default=None
+            The pool the stop set is drawn from at the first call, when
+            ``stop_set`` is None.
+        n_labelled : int or None, default=None
+            Not used.
+
+        Returns
+        -------
+        value : float
+            The kappa (1.0 for identical predictions), NaN at the first round
+            or without a stop set.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal.stopping import StabilizingPredictions
+        >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+        >>> model = LogisticRegression().fit(X, [0, 0, 1, 1])
+        >>> stop = StabilizingPredictions(stop_set=X)
+        >>> stop.measure(model), stop.measure(model)
+        (nan, 1.0)
+        """
         previous, current = self._predictions(learner, X_pool)
         if previous is None:
             return np.nan
@@ -271,6 +424,24 @@ class StabilizingPredictions(_StopSetCriterion):
         return float(cohen_kappa_score(previous, current))
 
     def should_stop(self, history):
+        """Whether the last ``window`` kappas all reach ``threshold``.
+
+        Parameters
+        ----------
+        history : sequence of float
+            Kappas, one per round, oldest first.
+
+        Returns
+        -------
+        stop : bool
+            True when predictions have been stable for ``window`` rounds.
+
+        Examples
+        --------
+        >>> from skal.stopping import StabilizingPredictions
+        >>> StabilizingPredictions(window=2).should_stop([0.5, 0.995, 1.0])
+        True
+        """
         recent = _as_history(history)[-self.window:]
         return bool(recent.shape[0] == self.window and np.all(recent >= self.threshold))
 
@@ -284,13 +455,15 @@ class ClassificationChange(_StopSetCriterion):
 
     Parameters
     ----------
-    threshold : float, default=0.0
+    threshold : float in [0, 1], default=0.0
         Share of changed predictions still counted as "no change".
     stop_set : array-like or None, default=None
         As in :class:`StabilizingPredictions`: None draws ``stop_set_size``
         rows of the first pool seen.
     stop_set_size : int, default=2000
+        Rows drawn from the pool when ``stop_set`` is None.
     random_state : int, RandomState instance or None, default=None
+        Seeds the draw of the stop set.
 
     Examples
     --------
@@ -299,23 +472,69 @@ class ClassificationChange(_StopSetCriterion):
     3
     """
 
+    _parameter_constraints: dict = {"threshold": [_UNIT], "stop_set": _STOP_SET, "stop_set_size": [Int(1)],
+                                    "random_state": ["random_state"]}
+
     def __init__(self, threshold=0.0, stop_set=None, stop_set_size=2000, random_state=None):
         self.threshold = threshold
         self.stop_set = stop_set
         self.stop_set_size = stop_set_size
         self.random_state = random_state
 
-    def _check_params(self):
-        _check_unit(self.threshold, "threshold")
-        self._check_stop_set_params()
-
     def measure(self, learner, X_pool=None, n_labelled=None):
+        """Share of stop-set rows whose prediction changed since the previous round.
+
+        Parameters
+        ----------
+        learner : fitted ActiveLearner, Committee or classifier
+            The model after this round's training; it predicts the stop set.
+        X_pool : array-like or None, default=None
+            The pool the stop set is drawn from at the first call, when
+            ``stop_set`` is None.
+        n_labelled : int or None, default=None
+            Not used.
+
+        Returns
+        -------
+        value : float
+            The share of changed predictions, NaN at the first round or
+            without a stop set.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skal.stopping import ClassificationChange
+        >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+        >>> model = LogisticRegression().fit(X, [0, 0, 1, 1])
+        >>> stop = ClassificationChange(stop_set=X)
+        >>> stop.measure(model), stop.measure(model)
+        (nan, 0.0)
+        """
         previous, current = self._predictions(learner, X_pool)
         if previous is None:
             return np.nan
         return float(np.mean(previous != current))
 
     def should_stop(self, history):
+        """Whether the last share of changed predictions is at most ``threshold``.
+
+        Parameters
+        ----------
+        history : sequence of float
+            Shares of changed predictions, one per round, oldest first.
+
+        Returns
+        -------
+        stop : bool
+            True when predictions stopped changing (NaN never stops).
+
+        Examples
+        --------
+        >>> from skal.stopping import ClassificationChange
+        >>> ClassificationChange().should_stop([float("nan"), 0.1, 0.0])
+        True
+        """
         last = _as_history(history)[-1]
         return bool(last <= self.threshold)  # NaN compares False
 
@@ -329,24 +548,21 @@ def _uncertainty(proba, kind):
 
 class _UncertaintyCriterion(StoppingCriterion):
     _reduce = None
+    _parameter_constraints: dict = {"threshold": [_UNIT],
+                                    "uncertainty": [StrOptions({"entropy", "least_confident"})]}
 
     def __init__(self, threshold=0.05, uncertainty="entropy"):
         self.threshold = threshold
         self.uncertainty = uncertainty
 
-    def _check_params(self):
-        _check_unit(self.threshold, "threshold")
-        if self.uncertainty not in ("entropy", "least_confident"):
-            raise ValueError(
-                f"uncertainty must be 'entropy' or 'least_confident', got {self.uncertainty!r}."
-            )
-
     def measure(self, learner, X_pool=None, n_labelled=None):
+        """The pool's uncertainty, reduced to one number (NaN for an empty pool)."""
         if X_pool is None or n_rows(X_pool) == 0:
             return np.nan
         return float(type(self)._reduce(_uncertainty(learner.predict_proba(X_pool), self.uncertainty)))
 
     def should_stop(self, history):
+        """Whether the last number fell below ``threshold`` (NaN never stops)."""
         last = _as_history(history)[-1]
         return bool(last < self.threshold)  # NaN compares False
 
@@ -358,7 +574,8 @@ class OverallUncertainty(_UncertaintyCriterion):
 
     Parameters
     ----------
-    threshold : float, default=0.05
+    threshold : float in [0, 1], default=0.05
+        Mean uncertainty below which the criterion stops.
     uncertainty : {"entropy", "least_confident"}, default="entropy"
         Entropy of the predicted probabilities divided by log(n_classes), or
         1 - max probability; both lie in [0, 1].
@@ -382,8 +599,10 @@ class MaxConfidence(_UncertaintyCriterion):
 
     Parameters
     ----------
-    threshold : float, default=0.05
+    threshold : float in [0, 1], default=0.05
+        Largest uncertainty below which the criterion stops.
     uncertainty : {"entropy", "least_confident"}, default="entropy"
+        As in :class:`OverallUncertainty`.
 
     Examples
     --------

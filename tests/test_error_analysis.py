@@ -44,7 +44,7 @@ def test_error_table_no_mistakes():
 def test_error_table_bad_input(args, message):
     with pytest.raises(ValueError, match=message):
         error_table(*args)
-    with pytest.raises(ValueError, match="n must be a positive integer"):
+    with pytest.raises(ValueError, match="The 'n' parameter must be an int"):
         error_table(["a"], [[1.0, 0.0]], ["a", "b"], n=0)
 
 
@@ -63,7 +63,7 @@ def test_cross_val_proba_is_out_of_fold(review_phrases):
 @pytest.mark.parametrize("y, cv, message", [
     (["a", "a", "a"], 2, "at least two classes"),
     (["a", "a", "b"], 2, "'b'\\] has only one"),
-    (["a", "b", "a", "b"], 1, "cv must be an integer of at least 2"),
+    (["a", "b", "a", "b"], 1, "The 'cv' parameter must be an int in the range \\[2"),
 ])
 def test_cross_val_proba_bad_input(y, cv, message):
     X = np.arange(len(y), dtype=float).reshape(-1, 1)

@@ -214,7 +214,9 @@ def test_stream_mode(digits):
 
     X, y = digits
     sim = ActiveLearningSimulation(SGDClassifier(loss="log_loss", random_state=0), n_initial=20, batch_size=10,
-                                   stream={"strategy": "variable", "budget": 0.2}, random_state=0).fit(X, y)
+                                   stream={"strategy": "variable", "budget": 0.2}, random_state=0)
+    with pytest.warns(FutureWarning, match="stream=.* is deprecated.*StreamSimulation"):
+        sim.fit(X, y)
     curve = sim.learning_curve_
     assert {"n_seen", "n_queried", "n_labelled", "score"} <= set(curve.columns)
     n_stream = len(y) - len(sim.eval_indices_) - 20
@@ -222,11 +224,44 @@ def test_stream_mode(digits):
     assert 0 < curve["n_queried"].iloc[-1] <= 0.2 * n_stream + 1
     assert len(sim.queried_indices_[1]) == curve["n_queried"].iloc[-1]
     assert not set(sim.queried_indices_[1]) & set(sim.eval_indices_)
-    _same_run(sim, clone(sim).fit(X, y))
-    with pytest.raises(ValueError, match="partial_fit|incremental"):
+    with pytest.warns(FutureWarning):
+        _same_run(sim, clone(sim).fit(X, y))
+    with pytest.raises(ValueError, match="partial_fit|incremental"), pytest.warns(FutureWarning):
         ActiveLearningSimulation(LogisticRegression(), n_initial=20, stream={}, random_state=0).fit(X, y)
-    with pytest.raises(ValueError, match="stream must be a dict"):
+    with pytest.raises(ValueError, match="The 'stream' parameter .* 'dict'"):
         ActiveLearningSimulation(LogisticRegression(), stream="variable").fit(X, y)
+
+
+def test_stream_mode_is_stream_simulation_with_the_same_seed(digits):
+    """The deprecated spelling and StreamSimulation run the same replay: same held-out rows, seed set, curve."""
+    from sklearn.linear_model import SGDClassifier
+
+    from skal.stream import StreamSimulation
+
+    X, y = digits
+    model = SGDClassifier(loss="log_loss", random_state=0)
+    old = ActiveLearningSimulation(model, n_initial=20, batch_size=5, budget=None, scoring="accuracy",
+                                   stream={"strategy": "randomized", "budget": 0.3, "n_evaluations": 5},
+                                   random_state=3)
+    with pytest.warns(FutureWarning):
+        old.fit(X, y)
+    new = StreamSimulation(model, strategy="randomized", budget=0.3, n_evaluations=5, n_initial=20,
+                           batch_size=5, scoring="accuracy", random_state=3).fit(X, y)
+    _same_run(old, new)
+    np.testing.assert_array_equal(old.eval_indices_, new.eval_indices_)
+    assert old.score(X, y) == new.score(X, y)
+    # The seed set and the held-out rows are the pool-based simulation's for the same random_state.
+    pool = ActiveLearningSimulation(model, n_initial=20, batch_size=5, n_queries=1, random_state=3).fit(X, y)
+    np.testing.assert_array_equal(pool.queried_indices_[0], new.queried_indices_[0])
+    np.testing.assert_array_equal(pool.eval_indices_, new.eval_indices_)
+
+
+def test_check_param_validation():
+    from sklearn.utils.estimator_checks import check_param_validation
+
+    check_param_validation("ActiveLearningSimulation",
+                           ActiveLearningSimulation(LogisticRegression(), n_initial=4, batch_size=2, n_queries=1,
+                                                    random_state=0))
 
 
 # -------------------------------------------------------------------------- seed sets
@@ -247,7 +282,7 @@ def test_seed_sets():
     (np.r_[np.zeros(50), np.ones(50)], 3, "stratified", None),
     (np.r_[np.zeros(99), np.ones(1)], 2, "random", "'random' seed set of 2 rows holds one class only"),
     (np.array([0] * 5 + [1] * 5 + [2] * 5), 2, "stratified", "n_initial >= the 3 classes"),
-    (np.array([0, 1] * 5), 5, "nope", "initial must be one of"),
+    (np.array([0, 1] * 5), 5, "nope", "The 'method' parameter must be one of"),
     (np.array([0, 1] * 5), 11, "random", "between 1 and the 10 training rows"),
     (np.array([0, 1] * 5), 2, "cold_start", "cold_start"),
 ])
@@ -262,17 +297,17 @@ def test_seed_set_errors(y, n_initial, method, message):
 
 # ------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize("params, message", [
-    (dict(estimator=None), "needs an estimator"),
-    (dict(query_strategy="entropy"), "query_strategy must be a callable"),
-    (dict(batch_size=0), "batch_size must be a positive integer"),
-    (dict(n_initial=2.5), "n_initial must be a positive integer"),
-    (dict(n_queries=-1), "n_queries must be a non-negative integer, None or 'auto'"),
-    (dict(n_queries="all"), "n_queries must be a non-negative integer, None or 'auto'"),
+    (dict(estimator=None), "The 'estimator' parameter"),
+    (dict(query_strategy="entropy"), "The 'query_strategy' parameter .* must be a callable"),
+    (dict(batch_size=0), "The 'batch_size' parameter .* an int in the range"),
+    (dict(n_initial=2.5), "The 'n_initial' parameter .* an int in the range"),
+    (dict(n_queries=-1), "The 'n_queries' parameter .* an int in the range .*None.*'auto'"),
+    (dict(n_queries="all"), "The 'n_queries' parameter .* an int in the range .*None.*'auto'"),
     (dict(budget=5), "smaller than the seed set"),
     (dict(score_mode="best"), "score_mode"),
     (dict(eval_size=1.5), "eval_size"),
-    (dict(initial="kmeans"), "initial must be one of"),
-    (dict(stopping="early"), "stopping must be a skal.stopping criterion"),
+    (dict(initial="kmeans"), "The 'initial' parameter"),
+    (dict(stopping="early"), "The 'stopping' parameter .* implementing 'update'"),
 ])
 def test_bad_parameters(digits, params, message):
     X, y = digits

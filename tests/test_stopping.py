@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
 
+from skal.parameters import InvalidParameterError
 from skal.stopping import (
     BudgetStopping,
     ClassificationChange,
@@ -127,11 +129,11 @@ def test_clone_reset_and_params():
 
 
 @pytest.mark.parametrize("criterion, message", [
-    (BudgetStopping(0), "budget must be a positive integer"),
-    (StabilizingPredictions(threshold=1.5), r"threshold must be a number in \[0, 1\]"),
-    (StabilizingPredictions(window=0), "window must be a positive integer"),
+    (BudgetStopping(0), "The .budget. parameter"),
+    (StabilizingPredictions(threshold=1.5), "The .threshold. parameter"),
+    (StabilizingPredictions(window=0), "The .window. parameter"),
     (ClassificationChange(threshold=-0.1), "threshold"),
-    (OverallUncertainty(uncertainty="margin"), "uncertainty must be 'entropy' or 'least_confident'"),
+    (OverallUncertainty(uncertainty="margin"), "The .uncertainty. parameter .*least_confident"),
     (MaxConfidence(threshold="high"), "threshold"),
 ])
 def test_bad_parameters_raise_at_first_use(criterion, message):
@@ -140,3 +142,40 @@ def test_bad_parameters_raise_at_first_use(criterion, message):
     with pytest.raises(ValueError, match=message):
         criterion.update(Round([0] * 6, [[1.0, 0.0]] * 6), POOL, 10)
     assert not hasattr(criterion, "history_")
+
+
+# ------------------------------------------------------------ scikit-learn's estimator checks
+CRITERIA = [BudgetStopping(), StabilizingPredictions(), ClassificationChange(), OverallUncertainty(),
+            MaxConfidence()]
+
+#: A stopping criterion has no ``fit``: it measures a learner that the loop (or the simulation) fits, in
+#: ``update(learner, X_pool, n_labelled)``. Every check that fits the estimator on (X, y) cannot apply; the
+#: rest (get_params/set_params, clone, repr, nothing set in __init__, declared parameters) must pass.
+NO_FIT = "a stopping criterion has no fit(X, y): it measures a learner fitted elsewhere"
+FIT_CHECKS = dict.fromkeys([
+    "check_estimators_overwrite_params", "check_dont_overwrite_parameters", "check_estimators_fit_returns_self",
+    "check_readonly_memmap_input", "check_n_features_in_after_fitting", "check_positive_only_tag_during_fit",
+    "check_estimators_dtypes", "check_complex_data", "check_dtype_object", "check_estimators_empty_data_messages",
+    "check_pipeline_consistency", "check_estimators_nan_inf", "check_estimator_sparse_tag",
+    "check_estimator_sparse_array", "check_estimator_sparse_matrix", "check_estimators_pickle",
+    "check_f_contiguous_array_estimator", "check_methods_sample_order_invariance",
+    "check_methods_subset_invariance", "check_fit2d_1sample", "check_fit2d_1feature", "check_dict_unchanged",
+    "check_fit_idempotent", "check_fit_check_is_fitted", "check_n_features_in", "check_fit1d",
+    "check_fit2d_predict1d"], NO_FIT)
+
+
+@parametrize_with_checks(CRITERIA, expected_failed_checks=lambda criterion: FIT_CHECKS)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("criterion", CRITERIA, ids=lambda c: type(c).__name__)
+def test_declared_parameters(criterion):
+    check_param_validation(type(criterion).__name__, criterion)
+    # check_param_validation calls fit, which a criterion lacks: do its job at the criterion's own start.
+    for name in criterion.get_params():
+        bad = clone(criterion).set_params(**{name: object()})
+        for start in (lambda c: c.stopping_round([1.0]), lambda c: c.update(Round([0] * 6, [[1.0, 0.0]] * 6),
+                                                                             POOL, 10)):
+            with pytest.raises(InvalidParameterError, match=f"The '{name}' parameter of {type(bad).__name__}"):
+                start(bad)

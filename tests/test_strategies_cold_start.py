@@ -117,7 +117,7 @@ def test_label_free_seed_sets_in_a_simulation(blobs):
         sim.fit(blobs, y)
         seed = sim.queried_indices_[0]
         assert np.unique(y[seed]).tolist() == [0, 1, 2], f"{initial}: one seed per group"
-    with pytest.raises(ValueError, match="initial must be one of"):
+    with pytest.raises(ValueError, match="The .initial. parameter"):
         ActiveLearningSimulation(LogisticRegression(), initial=3).fit(blobs, y)
 
 

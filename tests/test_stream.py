@@ -1,15 +1,19 @@
 """Stream-based active learning: thresholds, budget, partial_fit teaching, simulation."""
 
 import numpy as np
+import pandas as pd
 import pytest
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
 
 from skal import ActiveLearner, Committee, TransformerClassifier
-from skal.stream import StreamLearner, simulate_stream
+from skal.simulation import learning_curve_area
 from skal.strategies import classifier_entropy
+from skal.stream import StreamLearner, StreamSimulation, simulate_stream
 
 
 def seeded_learner(estimator=None):
@@ -151,20 +155,20 @@ def test_non_incremental_estimators_are_refused():
     pipeline = ActiveLearner(make_pipeline(StandardScaler(), SGDClassifier()))
     with pytest.raises(ValueError, match="A Pipeline has no partial_fit"):
         StreamLearner(pipeline).fit([[-1.0], [1.0]], [0, 1])
-    with pytest.raises(ValueError, match="ActiveLearner or a Committee"):
+    with pytest.raises(ValueError, match="The 'learner' parameter .*ActiveLearner.*Committee"):
         StreamLearner(GaussianNB()).query([[0.0]])
     with pytest.raises(ValueError, match="partial_fit"):
         simulate_stream(seeded_learner(LogisticRegression()), [[0.0]], [0])
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"threshold": 1.5}, "threshold must lie in"),
-    ({"threshold": -0.1}, "threshold must lie in"),
+    ({"threshold": 1.5}, "The 'threshold' parameter"),
+    ({"threshold": -0.1}, "The 'threshold' parameter"),
     ({"budget": 0.0}, "budget"),
     ({"budget": 1.2}, "budget"),
     ({"step": 1.0}, "step"),
     ({"noise": 0.0}, "noise"),
-    ({"strategy": "greedy"}, "strategy must be one of"),
+    ({"strategy": "greedy"}, "The 'strategy' parameter"),
 ])
 def test_bad_parameters(params, message):
     with pytest.raises(ValueError, match=message):
@@ -232,3 +236,70 @@ def test_eval_labels_foreign_to_the_stream_are_refused(y_eval):
     with pytest.raises(ValueError, match="none of which occurs in the stream's y or among the learner's classes"):
         simulate_stream(learner, X, y, X_eval=X[:20], y_eval=y_eval)
     assert learner.y_training_.shape[0] == n_before  # refused before the stream started
+
+
+# ------------------------------------------------------------------------ StreamSimulation
+def sgd():
+    return SGDClassifier(loss="log_loss", random_state=0)
+
+
+def test_stream_simulation_replays_the_rows_outside_the_seed_set_once():
+    X, y = two_blobs(400)
+    sim = StreamSimulation(sgd(), budget=0.2, n_initial=10, batch_size=5, n_evaluations=4, random_state=0)
+    sim.fit(X, y)
+    curve = sim.learning_curve_
+    assert list(curve.columns) == ["n_seen", "n_queried", "n_labelled", "label_rate", "threshold", "score",
+                                   "round"]
+    seed, streamed = sim.queried_indices_
+    n_stream = 400 - len(sim.eval_indices_) - 10
+    assert curve["n_seen"].iloc[-1] == n_stream and len(streamed) == curve["n_queried"].iloc[-1] <= 0.2 * n_stream + 1
+    assert not (set(seed) | set(streamed)) & set(sim.eval_indices_) and not set(seed) & set(streamed)
+    assert sim.learner_.y_training_.shape[0] == 10 + len(streamed)
+    np.testing.assert_array_equal(sim.classes_, [0, 1])
+    assert sim.score(X, y) > 0.8 and sim.predict_proba(X[:2]).shape == (2, 2)
+    again = clone(sim).fit(X, y)
+    pd.testing.assert_frame_equal(curve, again.learning_curve_)
+    # The stream itself is simulate_stream's, on the learner fitted on the seed set.
+    assert sim.set_params(score_mode="auc").score(None, None) == learning_curve_area(curve)
+
+
+def test_stream_simulation_refuses_what_cannot_stream():
+    X, y = two_blobs(100)
+    sim = StreamSimulation(LogisticRegression(), random_state=0)
+    with pytest.raises(ValueError, match="partial_fit, which LogisticRegression does not have"):
+        sim.fit(X, y)
+    with pytest.raises(ValueError, match="reads predict_proba, which SGDClassifier"):
+        StreamSimulation(SGDClassifier(random_state=0), random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="stream mode takes a single-label y"):
+        StreamSimulation(sgd()).fit(X, np.c_[y, 1 - y])
+    with pytest.raises(ValueError, match="The 'budget' parameter of StreamSimulation"):
+        StreamSimulation(sgd(), budget=5).fit(X, y)
+    assert not hasattr(sim, "learner_")
+
+
+def test_stream_learner_start_validates_and_resets():
+    learner = seeded_learner()
+    stream = StreamLearner(learner, budget=1.0)
+    stream.query([[0.0]])
+    assert stream.n_seen_ == 1
+    assert stream.start().n_seen_ == 0 and stream.learner_ is learner
+    with pytest.raises(ValueError, match="The 'step' parameter"):
+        StreamLearner(learner, step=2.0).start()
+
+
+# ------------------------------------------------------------ scikit-learn's estimator checks
+#: y == -1 marks unlabelled rows for skal's learners (scikit-learn's semi-supervised convention), so the
+#: check that relabels the classes as -1 and 1 sees one class only.
+MINUS_ONE = {"check_classifiers_classes": "y == -1 marks unlabelled rows"}
+STREAM_ESTIMATORS = [StreamLearner(ActiveLearner(sgd()), budget=1.0, random_state=0),
+                     StreamSimulation(sgd(), n_initial=5, batch_size=5, random_state=0)]
+
+
+@parametrize_with_checks(STREAM_ESTIMATORS, expected_failed_checks=lambda estimator: MINUS_ONE)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("estimator", STREAM_ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_declared_parameters(estimator):
+    check_param_validation(type(estimator).__name__, estimator)
