@@ -21,6 +21,7 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed
 
 test: setup
+	$(PY) -m ruff check skal tests benchmarks
 	$(PY) -m pytest -q --doctest-modules skal tests
 
 $(VENV_OLDEST)/.installed: pyproject.toml $(OLDEST_CONSTRAINTS)

@@ -203,8 +203,11 @@ def newer(args, learner, rng):
                 ("AnchorAL(uncertainty)", functools.partial(anchoral(uncertainty_sampling), learner)),
             ]
             if args.reuse_index:  # the same AnchorAL query on the index SEALS built: its cost without the build
-                runs.append(("AnchorAL, SEALS' index", lambda pool, **kw: anchoral_sampling(
-                    learner, pool, strategy=uncertainty_sampling, index=seals_strategy.index, **kw)))
+                def anchoral_on_seals_index(pool, seals_strategy=seals_strategy, **kw):
+                    return anchoral_sampling(learner, pool, strategy=uncertainty_sampling,
+                                             index=seals_strategy.index, **kw)
+
+                runs.append(("AnchorAL, SEALS' index", anchoral_on_seals_index))
         for name, strategy in runs:
             if args.only and name not in args.only:
                 continue

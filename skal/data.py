@@ -18,7 +18,6 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.utils import _safe_indexing, get_tags
 
-
 __all__ = [
     "n_rows",
     "take_rows",

@@ -23,8 +23,16 @@ from sklearn.utils import check_random_state, get_tags
 from .data import check_consistent_rows, check_no_nan, concat_rows, n_rows, take_rows
 from .delegation import ModelDelegationMixin, is_fitted
 from .estimator_repr import short_repr
-from .learner_updates import (LearnerUpdate, check_new_labels, extend_row_params, fit_model, refit_target,
-                              split_fit_params, take_row_params, working_copy)
+from .learner_updates import (
+    LearnerUpdate,
+    check_new_labels,
+    extend_row_params,
+    fit_model,
+    refit_target,
+    split_fit_params,
+    take_row_params,
+    working_copy,
+)
 from .parameters import HasMethods, Hidden, StrOptions
 from .query_calls import query_pool
 from .strategies.registry import STRATEGIES

@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from conftest import inference_atol
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
-from conftest import inference_atol
 from skal import ActiveLearner, Committee, TextEmbedder
 from skal.strategies import margin_sampling
 

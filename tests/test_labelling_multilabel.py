@@ -92,7 +92,7 @@ def test_terminal_reads_several_numbers_and_none(tmp_path, pool):
 
 def test_cli_multi_label_session_batches_and_label_studio(tmp_path, pool, capsys, monkeypatch):
     s = tmp_path / "s"
-    answers = "\n".join(" ".join(str(LABELS.index(l) + 1) for l in _truth(i)) or "-" for i in range(1, 13))
+    answers = "\n".join(" ".join(str(LABELS.index(label) + 1) for label in _truth(i)) or "-" for i in range(1, 13))
     monkeypatch.setattr(sys, "stdin", io.StringIO("q\n"))
     assert main(["label", "--session", str(s), "--data", str(pool), "--label", "anger", "--label", "fear",
                  "--label", "joy", "--multi-label", "--classifier", "tfidf", "--batch-size", "6"]) == 0

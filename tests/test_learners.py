@@ -295,14 +295,14 @@ def test_committee_regressor():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda l, X, y: l.query(X[:0]), "pool is empty"),
-        (lambda l, X, y: l.query(X[:5], n_instances=6), "larger than the pool"),
-        (lambda l, X, y: l.query(X, n_instances=0), "at least 1"),
-        (lambda l, X, y: l.teach(X[:3], y[:2]), "mismatched lengths"),
-        (lambda l, X, y: l.teach(np.full((2, 5), np.nan), y[:2]), "NaN"),
-        (lambda l, X, y: l.fit(X[:10], np.zeros(10)), "one class only"),
-        (lambda l, X, y: l.fit(X[:10], y[:9]), "mismatched lengths"),
-        (lambda l, X, y: l.fit(X[:4], -np.ones(4)), "no labelled rows"),
+        (lambda lrn, X, y: lrn.query(X[:0]), "pool is empty"),
+        (lambda lrn, X, y: lrn.query(X[:5], n_instances=6), "larger than the pool"),
+        (lambda lrn, X, y: lrn.query(X, n_instances=0), "at least 1"),
+        (lambda lrn, X, y: lrn.teach(X[:3], y[:2]), "mismatched lengths"),
+        (lambda lrn, X, y: lrn.teach(np.full((2, 5), np.nan), y[:2]), "NaN"),
+        (lambda lrn, X, y: lrn.fit(X[:10], np.zeros(10)), "one class only"),
+        (lambda lrn, X, y: lrn.fit(X[:10], y[:9]), "mismatched lengths"),
+        (lambda lrn, X, y: lrn.fit(X[:4], -np.ones(4)), "no labelled rows"),
     ],
 )
 def test_bad_input_raises_and_keeps_state(blobs, call, message):

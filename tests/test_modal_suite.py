@@ -24,8 +24,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils import check_X_y
 
 import skal
-from skal import ActiveLearner, BayesianOptimizer, Committee
-from skal import class_labels, containers, optimization
+from skal import ActiveLearner, BayesianOptimizer, Committee, class_labels, containers, optimization
 from skal import strategies as st
 
 modAL = pytest.importorskip("modAL")

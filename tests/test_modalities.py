@@ -19,7 +19,6 @@ from sklearn.tree import DecisionTreeClassifier
 from skal import ActiveLearner, ActiveLearningSimulation, Committee, CommitteeRegressor
 from skal.pool_scoring import chunked
 from skal.pseudo_labelling import CEALLearner
-from skal.stream import StreamLearner
 from skal.strategies import (
     classifier_uncertainty,
     coreset_sampling,
@@ -29,6 +28,7 @@ from skal.strategies import (
     uncertainty_sampling,
     vote_entropy_sampling,
 )
+from skal.stream import StreamLearner
 
 
 @pytest.fixture(scope="module")

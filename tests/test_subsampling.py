@@ -11,8 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils import check_random_state
 
 from skal import ActiveLearner
-from skal.strategies import classifier_uncertainty, coreset_sampling, random_sampling, select_top
-from skal.strategies import uncertainty_sampling
+from skal.strategies import classifier_uncertainty, coreset_sampling, random_sampling, select_top, uncertainty_sampling
 from skal.strategies.error_reduction import expected_error_reduction
 from skal.strategies.subsampling import subsample, subsampled_sampling
 

@@ -3,12 +3,11 @@
 import numpy as np
 import pytest
 import torch
+from conftest import NEGATIVE, POSITIVE
 from transformers import AutoTokenizer
 
 from skal.models import default_model_path
 from skal.text_batches import length_sorted_batches
-
-from conftest import NEGATIVE, POSITIVE
 
 
 @pytest.mark.parametrize("side", ["right", "left"])

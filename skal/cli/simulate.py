@@ -20,9 +20,9 @@ from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
 from ..comparison import compare_strategies, format_summary, summarize, verdict
+from ..labelling import settings
 from ..plotting import plot_learning_curves
 from ..presets import PRESETS, default_cache_dir, make_text_classifier
-from ..labelling import settings
 from ..simulation import ActiveLearningSimulation
 from ..text_csv import describe_dropped, read_labelled_csv
 

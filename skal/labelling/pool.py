@@ -21,7 +21,6 @@ Examples
 """
 
 import hashlib
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
