@@ -28,6 +28,25 @@ def _check_supported(X):
         raise _unsupported(X)
 
 
+def _stack(blocks, axis):
+    """Rows (``axis=0``) or columns (``axis=1``) of same-kind containers joined, as that kind."""
+    blocks = list(blocks)
+    if not blocks:
+        raise ValueError(f"data_{'vh'[axis]}stack needs at least one block.")
+    for block in blocks:
+        _check_supported(block)
+    if any(sp.issparse(b) for b in blocks):
+        if axis == 0:
+            return sp.vstack(blocks, format=next(b.format for b in blocks if sp.issparse(b)))
+        return sp.hstack(blocks, format="csr")
+    if isinstance(blocks[0], (pd.DataFrame, pd.Series)):
+        return pd.concat(blocks, axis=axis)
+    join = np.concatenate if axis == 0 else np.hstack
+    if isinstance(blocks[0], (list, tuple)):
+        return join([np.asarray(b) for b in blocks]).tolist()
+    return join(blocks)
+
+
 def data_vstack(blocks):
     """Stack the rows of ``blocks`` (a sequence of containers of one kind) vertically.
 
@@ -50,18 +69,7 @@ def data_vstack(blocks):
     >>> data_vstack([[[1, 2]], [[3, 4]]])
     [[1, 2], [3, 4]]
     """
-    blocks = list(blocks)
-    if not blocks:
-        raise ValueError("data_vstack needs at least one block.")
-    for block in blocks:
-        _check_supported(block)
-    if any(sp.issparse(b) for b in blocks):
-        return sp.vstack(blocks, format=next(b.format for b in blocks if sp.issparse(b)))
-    if isinstance(blocks[0], (pd.DataFrame, pd.Series)):
-        return pd.concat(blocks, axis=0)
-    if isinstance(blocks[0], (list, tuple)):
-        return np.concatenate([np.asarray(b) for b in blocks]).tolist()
-    return np.concatenate(blocks)
+    return _stack(blocks, axis=0)
 
 
 def data_hstack(blocks):
@@ -84,18 +92,7 @@ def data_hstack(blocks):
     >>> data_hstack([np.zeros((2, 1)), np.ones((2, 2))]).shape
     (2, 3)
     """
-    blocks = list(blocks)
-    if not blocks:
-        raise ValueError("data_hstack needs at least one block.")
-    for block in blocks:
-        _check_supported(block)
-    if any(sp.issparse(b) for b in blocks):
-        return sp.hstack(blocks, format="csr")
-    if isinstance(blocks[0], (pd.DataFrame, pd.Series)):
-        return pd.concat(blocks, axis=1)
-    if isinstance(blocks[0], (list, tuple)):
-        return np.hstack([np.asarray(b) for b in blocks]).tolist()
-    return np.hstack(blocks)
+    return _stack(blocks, axis=1)
 
 
 def add_row(X, row):

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.metrics import check_scoring, get_scorer_names
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from .data import is_numeric, take_rows
+from .fitted_learner import FittedLearnerMixin
 from .learners import wrapper_tags
 from .parameters import HasMethods, Int, Interval, StrOptions
 from .simulation_start import INITIAL_METHODS, initial_rows, start_simulation
@@ -60,7 +60,7 @@ def learning_curve_area(curve):
     return round(float(trapezoid(s, x) / (x[-1] - x[0])), 12)
 
 
-class ActiveLearningSimulation(MetaEstimatorMixin, BaseEstimator):
+class ActiveLearningSimulation(FittedLearnerMixin, MetaEstimatorMixin, BaseEstimator):
     """Replay pool-based active learning on labelled data, with ``y`` as the oracle.
 
     ``fit(X, y)`` draws a seed set from the training rows, fits a clone of
@@ -405,66 +405,6 @@ skal.stream.StreamSimulation : Stream-based active learning replayed the same wa
                 "steps turn it into features (e.g. make_pipeline(TextEmbedder(), LogisticRegression())), or an "
                 "estimator with embed() such as skal.TransformerClassifier."
             ) from exc
-
-    @property
-    def n_features_in_(self):
-        """Number of features the final model saw, when it records it."""
-        check_is_fitted(self, "learner_")
-        return self.learner_.n_features_in_
-
-    # ----------------------------------------------------------- prediction
-    def predict(self, X):
-        """Predictions of the final model.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix, list of str or DataFrame
-            Rows to predict, in any container the estimator takes.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
-            The final model's predictions.
-
-        Examples
-        --------
-        >>> from sklearn.datasets import load_iris
-        >>> from sklearn.linear_model import LogisticRegression
-        >>> from skal import ActiveLearningSimulation
-        >>> X, y = load_iris(return_X_y=True)
-        >>> sim = ActiveLearningSimulation(LogisticRegression(), n_queries=2, random_state=0).fit(X, y)
-        >>> sim.predict(X[:2]).shape
-        (2,)
-        """
-        check_is_fitted(self, "learner_")
-        return self.learner_.predict(X)
-
-    @available_if(lambda self: hasattr(self.estimator, "predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of the final model.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix, list of str or DataFrame
-            Rows to predict, in any container the estimator takes.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            The final model's class probabilities.
-
-        Examples
-        --------
-        >>> from sklearn.datasets import load_iris
-        >>> from sklearn.linear_model import LogisticRegression
-        >>> from skal import ActiveLearningSimulation
-        >>> X, y = load_iris(return_X_y=True)
-        >>> sim = ActiveLearningSimulation(LogisticRegression(), n_queries=2, random_state=0).fit(X, y)
-        >>> sim.predict_proba(X[:2]).shape
-        (2, 3)
-        """
-        check_is_fitted(self, "learner_")
-        return self.learner_.predict_proba(X)
 
     def score(self, X, y):
         """``scoring`` of the final model on ``(X, y)``, or the learning curve's area.

@@ -17,10 +17,10 @@ import pandas as pd
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import check_scoring, get_scorer_names
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .data import check_consistent_rows, check_labels, take_rows
+from .fitted_learner import FittedLearnerMixin
 from .learners import wrapper_tags
 from .parameters import HasMethods, Int, Interval, StrOptions, check_int
 from .seeding import draw_seed
@@ -174,7 +174,7 @@ def simulate_stream(learner, X, y, strategy="variable", threshold=0.3, budget=0.
     return curve
 
 
-class StreamSimulation(MetaEstimatorMixin, BaseEstimator):
+class StreamSimulation(FittedLearnerMixin, MetaEstimatorMixin, BaseEstimator):
     """Replay stream-based active learning on labelled data, with ``y`` as the oracle.
 
     ``fit(X, y)`` holds out evaluation rows and draws a seed set exactly as
@@ -338,67 +338,6 @@ class StreamSimulation(MetaEstimatorMixin, BaseEstimator):
         if is_classifier(self.estimator):
             self.classes_ = start.learner.classes_
         return self
-
-    @property
-    def n_features_in_(self):
-        """Number of features the final model saw, when it records it."""
-        check_is_fitted(self, "learner_")
-        return self.learner_.n_features_in_
-
-    def predict(self, X):
-        """Predictions of the final model.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of str
-            Rows to predict.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            The final model's predictions.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sklearn.linear_model import SGDClassifier
-        >>> from skal.stream import StreamSimulation
-        >>> rng = np.random.RandomState(0)
-        >>> X = rng.normal(size=(200, 2)); y = (X[:, 0] > 0).astype(int)
-        >>> sim = StreamSimulation(SGDClassifier(loss="log_loss", random_state=0), random_state=0).fit(X, y)
-        >>> sim.predict([[3.0, 0.0], [-3.0, 0.0]]).tolist()
-        [1, 0]
-        """
-        check_is_fitted(self, "learner_")
-        return self.learner_.predict(X)
-
-    @available_if(lambda self: hasattr(self.estimator, "predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of the final model.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of str
-            Rows to predict.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            The final model's class probabilities.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sklearn.linear_model import SGDClassifier
-        >>> from skal.stream import StreamSimulation
-        >>> rng = np.random.RandomState(0)
-        >>> X = rng.normal(size=(200, 2)); y = (X[:, 0] > 0).astype(int)
-        >>> sim = StreamSimulation(SGDClassifier(loss="log_loss", random_state=0), random_state=0).fit(X, y)
-        >>> sim.predict_proba(X[:3]).shape
-        (3, 2)
-        """
-        check_is_fitted(self, "learner_")
-        return self.learner_.predict_proba(X)
 
     def score(self, X, y):
         """``scoring`` of the final model on ``(X, y)``, or the area under the learning curve.

@@ -35,10 +35,10 @@ from numbers import Real
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .data import n_rows, take_rows
+from .fitted_learner import FittedLearnerMixin
 from .learners import ActiveLearner, Committee, wrapper_tags
 from .parameters import Interval, StrOptions
 from .strategies.representation import committee_members
@@ -153,7 +153,7 @@ def _loss(model):
     return f"(loss={loss!r})" if isinstance(loss, str) else ""
 
 
-class StreamLearner(BaseEstimator):
+class StreamLearner(FittedLearnerMixin, BaseEstimator):
     """Decide, for each arriving example, whether to ask for its label (Zliobaite et al., 2014).
 
     Parameters
@@ -221,6 +221,7 @@ class StreamLearner(BaseEstimator):
     True
     """
 
+    _model_parameter = "learner"
     _parameter_constraints: dict = {"learner": [ActiveLearner, Committee], **RULE_CONSTRAINTS,
                                     "random_state": ["random_state"]}
 
@@ -432,56 +433,6 @@ class StreamLearner(BaseEstimator):
         self.learner_.teach(X, y, only_new=True)
         return self
 
-    def predict(self, X):
-        """Predictions of the learner.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of str
-            Rows to predict.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            The learner's predictions.
-
-        Examples
-        --------
-        >>> from sklearn.naive_bayes import GaussianNB
-        >>> from skal import ActiveLearner
-        >>> from skal.stream import StreamLearner
-        >>> StreamLearner(ActiveLearner(GaussianNB())).fit([[-1.0], [1.0]], [0, 1]).predict([[-2.0]]).tolist()
-        [0]
-        """
-        check_is_fitted(self, "learner_")
-        return self.learner_.predict(X)
-
-    @available_if(lambda self: hasattr(self.learner, "predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of the learner.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of str
-            Rows to predict.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            The learner's class probabilities.
-
-        Examples
-        --------
-        >>> from sklearn.naive_bayes import GaussianNB
-        >>> from skal import ActiveLearner
-        >>> from skal.stream import StreamLearner
-        >>> stream = StreamLearner(ActiveLearner(GaussianNB())).fit([[-1.0], [1.0]], [0, 1])
-        >>> stream.predict_proba([[-2.0]]).shape
-        (1, 2)
-        """
-        check_is_fitted(self, "learner_")
-        return self.learner_.predict_proba(X)
-
     def score(self, X, y):
         """The learner's ``score`` (accuracy for classifiers).
 
@@ -513,12 +464,6 @@ class StreamLearner(BaseEstimator):
         """Class labels of the learner."""
         check_is_fitted(self, "learner_")
         return self.learner_.classes_
-
-    @property
-    def n_features_in_(self):
-        """Number of features the learner saw, when it records it."""
-        check_is_fitted(self, "learner_")
-        return self.learner_.n_features_in_
 
     @property
     def label_rate_(self):
