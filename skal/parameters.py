@@ -7,7 +7,7 @@ other method that fits). The constraint types are scikit-learn's
 that scikit-learn's ``check_param_validation`` exercises them; that module is
 private to scikit-learn, which is why ``pyproject.toml`` pins the range of
 scikit-learn releases this was tested on. :class:`Int` adds the one rule
-scikit-learn's ``Interval(Integral, ...)`` lacks: ``True`` is not a count.
+scikit-learn's ``Interval`` lacks: ``True`` is not a count, nor a rate.
 
 Strategies are plain functions called once per query, where a decorator that
 validates every call costs far more than the work it guards (scikit-learn's
@@ -43,6 +43,7 @@ __all__ = [
     "HasMethods",
     "Hidden",
     "Int",
+    "RealNumber",
     "Interval",
     "InvalidParameterError",
     "Options",
@@ -93,6 +94,53 @@ class Int(Interval):
         --------
         >>> from skal.parameters import Int
         >>> Int(1).is_satisfied_by(2.0)
+        False
+        """
+        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
+
+    def __str__(self):
+        return f"{super().__str__()}, not a bool"
+
+
+class RealNumber(Interval):
+    """A real number in ``[left, right]`` (or open at either end), never a bool.
+
+    Parameters
+    ----------
+    left : float or None
+        Lower bound; None for no bound.
+    right : float or None, default=None
+        Upper bound; None for no bound.
+    closed : {"left", "right", "both", "neither"}, default="both"
+        Which bounds belong to the interval.
+
+    Examples
+    --------
+    >>> from skal.parameters import RealNumber
+    >>> RealNumber(0, 1).is_satisfied_by(0.3), RealNumber(0, 1).is_satisfied_by(True)
+    (True, False)
+    """
+
+    def __init__(self, left, right=None, closed="both"):
+        super().__init__(numbers.Real, left, right, closed=closed)
+
+    def is_satisfied_by(self, val):
+        """Whether ``val`` is a real number (not a bool) inside the interval.
+
+        Parameters
+        ----------
+        val : object
+            The value to test.
+
+        Returns
+        -------
+        bool
+            True when ``val`` satisfies the constraint.
+
+        Examples
+        --------
+        >>> from skal.parameters import RealNumber
+        >>> RealNumber(0, None, closed="neither").is_satisfied_by(0.0)
         False
         """
         return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)

@@ -18,7 +18,6 @@ session saves and what every report counts), the pseudo-labels are
 ``X_pseudo_``/``y_pseudo_``; only the fitted model sees their union.
 """
 
-from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -28,7 +27,7 @@ from sklearn.exceptions import NotFittedError
 from .data import check_consistent_rows, check_labels, check_no_nan, n_rows, take_rows
 from .estimator_repr import short_repr
 from .learners import ActiveLearner, wrapper_tags
-from .parameters import Int, Interval
+from .parameters import Int, RealNumber
 from .strategies.uncertainty import proba_entropy
 from .targets import check_known_labels
 
@@ -99,8 +98,8 @@ class CEALLearner(MetaEstimatorMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "learner": [ActiveLearner],
-        "delta": [Interval(Real, 0, None, closed="left")],
-        "decay": [Interval(Real, 0, None, closed="left")],
+        "delta": [RealNumber(0, None, closed="left")],
+        "decay": [RealNumber(0, None, closed="left")],
         "max_pseudo_labels": [Int(0), None],
     }
 

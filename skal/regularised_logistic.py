@@ -17,7 +17,6 @@ in 1.6).
 """
 
 import numbers
-from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -26,7 +25,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .parameters import Int, Interval
+from .parameters import Int, RealNumber
 
 __all__ = ["CrossValidatedLogisticRegression"]
 
@@ -88,7 +87,7 @@ class CrossValidatedLogisticRegression(ClassifierMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "Cs": [Int(1), "array-like"],
         "cv": [Int(2)],
-        "C": [Interval(Real, 0, None, closed="neither")],
+        "C": [RealNumber(0, None, closed="neither")],
         "scoring": [str, callable],
         "max_iter": [Int(1)],
         "random_state": ["random_state"],

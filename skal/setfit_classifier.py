@@ -39,7 +39,6 @@ What comes from libraries, and what is ours (and why):
 """
 
 import math
-from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -52,7 +51,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .data import check_consistent_rows
 from .models import CHECKPOINT_CONSTRAINTS, autocast_dtype, quiet_loading, resolve_device, resolve_model
-from .parameters import HasMethods, Int, Interval
+from .parameters import HasMethods, Int, RealNumber
 from .seeding import draw_seed
 from .text_batches import check_texts, text_input_tags
 from .transformer_inference import seeded
@@ -224,8 +223,8 @@ class SetFitClassifier(ClassifierMixin, BaseEstimator):
         "num_iterations": [Int(1)],
         "num_epochs": [Int(1)],
         "batch_size": [Int(1)],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "warmup_proportion": [Interval(Real, 0, 1, closed="left")],
+        "learning_rate": [RealNumber(0, None, closed="neither")],
+        "warmup_proportion": [RealNumber(0, 1, closed="left")],
         "max_length": [Int(1)],
         "predict_batch_size": [Int(1)],
         "random_state": ["random_state"],

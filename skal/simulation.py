@@ -9,7 +9,6 @@ new API.
 
 import time
 import warnings
-from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -21,7 +20,7 @@ from tqdm.auto import tqdm
 from .data import is_numeric, take_rows
 from .fitted_learner import FittedLearnerMixin
 from .learners import wrapper_tags
-from .parameters import HasMethods, Int, Interval, StrOptions
+from .parameters import HasMethods, Int, RealNumber, StrOptions
 from .simulation_start import INITIAL_METHODS, initial_rows, start_simulation
 from .strategies.uncertainty import uncertainty_sampling
 from .targets import encode_like
@@ -193,7 +192,7 @@ skal.stream.StreamSimulation : Stream-based active learning replayed the same wa
         "budget": [Int(1), None],
         "stopping": [HasMethods(["update"]), None],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
-        "eval_size": [Interval(Real, 0, 1, closed="left")],
+        "eval_size": [RealNumber(0, 1, closed="left")],
         "max_candidates": [Int(1), None],
         "score_mode": [StrOptions({"final", "auc"})],
         "on_transformed": ["boolean"],

@@ -53,7 +53,6 @@ The same criterion on a hand-made history of kappas:
 3
 """
 
-from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -61,7 +60,7 @@ from sklearn.metrics import cohen_kappa_score
 from sklearn.utils import check_random_state
 
 from .data import n_rows, take_rows
-from .parameters import Int, Interval, StrOptions
+from .parameters import Int, RealNumber, StrOptions
 from .strategies.uncertainty import proba_entropy, proba_uncertainty
 
 __all__ = [
@@ -75,7 +74,7 @@ __all__ = [
 
 
 #: A share or a kappa: a number in [0, 1].
-_UNIT = Interval(Real, 0, 1, closed="both")
+_UNIT = RealNumber(0, 1, closed="both")
 #: What a stop set may be: any rows the learner predicts on.
 _STOP_SET = ["array-like", "sparse matrix", None]
 

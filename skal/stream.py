@@ -10,7 +10,6 @@ out evaluation rows and draws the seed set as
 :class:`skal.ActiveLearningSimulation` does, then streams the rest.
 """
 
-from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -22,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from .data import check_consistent_rows, check_labels, take_rows
 from .fitted_learner import FittedLearnerMixin
 from .learners import wrapper_tags
-from .parameters import HasMethods, Int, Interval, StrOptions, check_int
+from .parameters import HasMethods, Int, RealNumber, StrOptions, check_int
 from .seeding import draw_seed
 from .simulation import learning_curve_area
 from .simulation_start import INITIAL_METHODS, start_simulation
@@ -260,7 +259,7 @@ class StreamSimulation(FittedLearnerMixin, MetaEstimatorMixin, BaseEstimator):
         "batch_size": [Int(1)],
         "n_evaluations": [Int(0)],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
-        "eval_size": [Interval(Real, 0, 1, closed="left")],
+        "eval_size": [RealNumber(0, 1, closed="left")],
         "score_mode": [StrOptions({"final", "auc"})],
         "random_state": ["random_state"],
     }

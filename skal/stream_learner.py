@@ -30,7 +30,6 @@ incremental estimator (``SGDClassifier``, ``Perceptron``,
 :class:`skal.TransformerClassifier`...).
 """
 
-from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
@@ -40,7 +39,7 @@ from sklearn.utils.validation import check_is_fitted
 from .data import n_rows, take_rows
 from .fitted_learner import FittedLearnerMixin
 from .learners import ActiveLearner, Committee, wrapper_tags
-from .parameters import Interval, StrOptions
+from .parameters import RealNumber, StrOptions
 from .strategies.representation import committee_members
 from .strategies.uncertainty import classifier_entropy, classifier_margin, classifier_uncertainty
 
@@ -52,10 +51,10 @@ _PROBA_SCORES = (classifier_uncertainty, classifier_margin, classifier_entropy)
 #: The parameters of the threshold rule, shared by StreamLearner and StreamSimulation.
 RULE_CONSTRAINTS = {
     "strategy": [StrOptions(set(_STRATEGIES))],
-    "threshold": [Interval(Real, 0, 1, closed="both")],
-    "budget": [Interval(Real, 0, 1, closed="right")],
-    "step": [Interval(Real, 0, 1, closed="neither")],
-    "noise": [Interval(Real, 0, None, closed="neither")],
+    "threshold": [RealNumber(0, 1, closed="both")],
+    "budget": [RealNumber(0, 1, closed="right")],
+    "step": [RealNumber(0, 1, closed="neither")],
+    "noise": [RealNumber(0, None, closed="neither")],
     "score_fn": [callable],
 }
 

@@ -16,7 +16,6 @@ cross-entropy) models share all of it.
 
 import json
 import math
-from numbers import Real
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +34,7 @@ from .fine_tuning import (
 )
 from .label_targets import LabelTargets, validation_split
 from .models import CHECKPOINT_CONSTRAINTS, autocast_dtype, load_checkpoint, resolve_device, resolve_model
-from .parameters import Int, Interval, StrOptions
+from .parameters import Int, RealNumber, StrOptions
 from .text_batches import (
     DEFAULT_TOKEN_BUDGET,
     PaddedTokens,
@@ -238,15 +237,15 @@ class TransformerClassifier(TransformerInference, ClassifierMixin, BaseEstimator
         "batch_size": [Int(1)],
         "predict_batch_size": [Int(1)],
         "predict_token_budget": [Int(1), None],
-        "lr": [Interval(Real, 0, None, closed="neither")],
+        "lr": [RealNumber(0, None, closed="neither")],
         "max_epochs": [Int(1), StrOptions({"auto"})],
-        "warmup_ratio": [Interval(Real, 0, 1, closed="left")],
+        "warmup_ratio": [RealNumber(0, 1, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "validation_fraction": [RealNumber(0, 1, closed="neither")],
         "patience": [Int(1)],
         "multi_label": ["boolean", StrOptions({"auto"})],
-        "threshold": [Interval(Real, 0, 1, closed="neither")],
+        "threshold": [RealNumber(0, 1, closed="neither")],
         "quantize": ["boolean"],
         "keep_optimizer": ["boolean"],
         "warm_start": ["boolean"],
