@@ -11,6 +11,7 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .atomic_files import write_atomically
 from .models import (
     CHECKPOINT_CONSTRAINTS,
     autocast_dtype,
@@ -282,9 +283,6 @@ class _EmbeddingCache:
             return
         self._extend(keys, vectors)
         self.directory.mkdir(parents=True, exist_ok=True)
-        # Imported here: the labelling package is heavy, and only writing a shard needs it.
-        from .labelling.storage import write_atomically
-
         name = f"shard-{hashlib.sha1(keys.tobytes()).hexdigest()[:20]}.npz"
         write_atomically(self.directory / name, lambda handle: np.savez(handle, keys=keys, vectors=vectors))
         self.seen.add(name)

@@ -22,11 +22,12 @@ Examples
 
 import json
 import os
-import tempfile
 import time
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
+
+from ..atomic_files import fsync_dir, write_atomically
 
 try:  # POSIX advisory locks; elsewhere a session should have one writer at a time.
     import fcntl
@@ -77,76 +78,6 @@ def now():
     True
     """
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def fsync_dir(directory):
-    """Make a rename or a new file in ``directory`` durable (POSIX; a no-op elsewhere).
-
-    Parameters
-    ----------
-    directory : str or path
-        The folder whose entries to fsync.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from skal.labelling.storage import fsync_dir
-    >>> fsync_dir(tempfile.mkdtemp())
-    """
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - Windows cannot open directories
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
-def write_atomically(path, write):
-    """Call ``write(file)`` on a temporary file next to ``path``, fsync it, rename it over ``path``.
-
-    A crash at any point leaves either the old file or the new one, never a
-    part of it; when ``write`` raises, the temporary file is removed and
-    ``path`` is untouched. This is skal's one atomic-write helper.
-
-    Parameters
-    ----------
-    path : str or path
-        The file to replace (or create).
-    write : callable
-        Called with the temporary file, open for binary writing.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> from skal.labelling.storage import write_atomically
-    >>> path = Path(tempfile.mkdtemp()) / "a.txt"
-    >>> write_atomically(path, lambda f: f.write(b"hello"))
-    >>> path.read_text()
-    'hello'
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it a new file's usual mode
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    fsync_dir(path.parent)
 
 
 def write_config(directory, config):
