@@ -26,6 +26,7 @@ Examples
 ([[0, 0, 1], [1, 1, 0], [0, 0, 0]], ['anger', 'fear', 'joy'])
 """
 
+import functools
 from collections.abc import Set
 
 import numpy as np
@@ -62,9 +63,13 @@ MULTILABEL_STRATEGIES = (
     "random_sampling",
 )
 
-# skal's own strategies written for multi-label models (or for none at all); every other
-# strategy defined under skal.strategies is single-label only.
-_MULTILABEL_SAFE = {"random_sampling", "coreset_sampling", "kmeans_sampling", "badge_sampling"}
+
+@functools.cache
+def _multilabel_safe():
+    """Names of skal's strategies the registry marks as taking either kind of model (random, core-set...)."""
+    from .strategies.registry import STRATEGIES  # here: the registry imports the strategies, which import us
+
+    return frozenset(entry.function.__name__ for entry in STRATEGIES.values() if entry.targets == "both")
 
 
 def _rows_are_collections(y):
@@ -616,7 +621,7 @@ def check_single_label_strategy(strategy, learner):
     name = getattr(strategy, "__name__", type(strategy).__name__)
     if not module.startswith("skal.strategies") or getattr(strategy, "multi_label", False):
         return
-    if name in _MULTILABEL_SAFE or not is_multilabel_model(learner):
+    if name in _multilabel_safe() or not is_multilabel_model(learner):
         return
     raise ValueError(
         f"{name} is a single-label strategy, but the model is multi-label (y was an indicator matrix "
