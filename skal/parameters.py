@@ -55,7 +55,35 @@ __all__ = [
 ]
 
 
-class Int(Interval):
+class _NotBoolInterval(Interval):
+    """scikit-learn's ``Interval``, refusing bools (which ``numbers.Integral`` and ``Real`` admit)."""
+
+    def is_satisfied_by(self, val):
+        """Whether ``val`` is a number of the interval's type (not a bool) inside it.
+
+        Parameters
+        ----------
+        val : object
+            The value to test.
+
+        Returns
+        -------
+        bool
+            True when ``val`` satisfies the constraint.
+
+        Examples
+        --------
+        >>> from skal.parameters import Int
+        >>> Int(1).is_satisfied_by(2.0), Int(1).is_satisfied_by(True)
+        (False, False)
+        """
+        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
+
+    def __str__(self):
+        return f"{super().__str__()}, not a bool"
+
+
+class Int(_NotBoolInterval):
     """An integer in ``[left, right]`` (or open at either end), never a bool.
 
     Parameters
@@ -77,32 +105,8 @@ class Int(Interval):
     def __init__(self, left, right=None, closed="left"):
         super().__init__(numbers.Integral, left, right, closed=closed)
 
-    def is_satisfied_by(self, val):
-        """Whether ``val`` is an integer (not a bool) inside the interval.
 
-        Parameters
-        ----------
-        val : object
-            The value to test.
-
-        Returns
-        -------
-        bool
-            True when ``val`` satisfies the constraint.
-
-        Examples
-        --------
-        >>> from skal.parameters import Int
-        >>> Int(1).is_satisfied_by(2.0)
-        False
-        """
-        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
-
-    def __str__(self):
-        return f"{super().__str__()}, not a bool"
-
-
-class RealNumber(Interval):
+class RealNumber(_NotBoolInterval):
     """A real number in ``[left, right]`` (or open at either end), never a bool.
 
     Parameters
@@ -119,34 +123,12 @@ class RealNumber(Interval):
     >>> from skal.parameters import RealNumber
     >>> RealNumber(0, 1).is_satisfied_by(0.3), RealNumber(0, 1).is_satisfied_by(True)
     (True, False)
+    >>> RealNumber(0, None, closed="neither").is_satisfied_by(0.0)
+    False
     """
 
     def __init__(self, left, right=None, closed="both"):
         super().__init__(numbers.Real, left, right, closed=closed)
-
-    def is_satisfied_by(self, val):
-        """Whether ``val`` is a real number (not a bool) inside the interval.
-
-        Parameters
-        ----------
-        val : object
-            The value to test.
-
-        Returns
-        -------
-        bool
-            True when ``val`` satisfies the constraint.
-
-        Examples
-        --------
-        >>> from skal.parameters import RealNumber
-        >>> RealNumber(0, None, closed="neither").is_satisfied_by(0.0)
-        False
-        """
-        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
-
-    def __str__(self):
-        return f"{super().__str__()}, not a bool"
 
 
 def _describe(value, name, expected):
