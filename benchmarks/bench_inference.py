@@ -18,7 +18,8 @@ On each pool, each method after a warm-up pass, best of ``--repeats``:
    whatever their length: the previous behaviour);
 4. unsorted batches of ``--batch-size`` (each padded to its longest text),
    short texts only;
-5. the straightforward loop: tokenise one text, forward, softmax.
+5. the straightforward loop: tokenise one text, forward, softmax;
+6. with ``--budgets B ...``, ``predict_proba`` with each ``predict_token_budget=B``.
 
     python benchmarks/bench_inference.py [--n 1000] [--n-long 200] [--batch-size 64] [--threads 1]
 """
@@ -76,7 +77,8 @@ def timed(function, *args, repeats=1):
     return result, best
 
 
-def main():
+def build_parser():
+    """The command line of this benchmark (also used by ``few_label_models.py --throughput-only``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="short pool texts to score")
     parser.add_argument("--n-long", type=int, default=200, help="long pool texts to score (0: none)")
@@ -87,10 +89,26 @@ def main():
     parser.add_argument("--long-max-length", type=int, default=256)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
+    parser.add_argument("--budgets", type=int, nargs="*", default=[],
+                        help="also time predict_proba with these predict_token_budget values")
     parser.add_argument("--repeats", type=int, default=1,
                         help="after a warm-up pass, time each method this many times and keep the best")
     add_data_dir_argument(parser)
-    args = parser.parse_args()
+    return parser
+
+
+def main(argv=None):
+    measure(build_parser().parse_args(argv))
+
+
+def measure(args):
+    """Score the short and the long pool with each method; print texts/s and the ratios, and return those lines."""
+    printed = []
+
+    def say(line):
+        print(line, flush=True)
+        printed.append(line)
+
     if args.threads:
         torch.set_num_threads(args.threads)
 
@@ -103,15 +121,15 @@ def main():
                                 max_length=args.max_length, device=args.device, random_state=0)
     clf.fit(train["text"], train["label"])
     device = clf.device_
-    print(f"device {device}, torch threads {torch.get_num_threads()}, predict_token_budget "
-          f"{clf.predict_token_budget}")
+    say(f"device {device}, torch threads {torch.get_num_threads()}, predict_token_budget "
+        f"{clf.predict_token_budget}")
     pools = [("short", short, args.max_length)] + ([("long", long, args.long_max_length)] if long else [])
     for pool, texts, max_length in pools:
         clf.set_params(max_length=max_length)
         model, tokenizer = clf.net_.module_.model.eval(), clf.tokenizer_
         lengths = [len(ids) for ids in tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]]
-        print(f"\n{pool} texts: {len(texts)}, tokens per text: median {int(np.median(lengths))}, "
-              f"max {max(lengths)} (max_length {max_length})")
+        say(f"\n{pool} texts: {len(texts)}, tokens per text: median {int(np.median(lengths))}, "
+            f"max {max(lengths)} (max_length {max_length})")
         rows_only = copy.copy(clf).set_params(predict_token_budget=None)
         methods = {"float32": (f"predict_proba (token-budgeted batches, <= {args.batch_size} rows)",
                                clf.predict_proba, (texts,))}
@@ -120,6 +138,10 @@ def main():
                                copy.copy(clf).set_params(quantize=True).predict_proba, (texts,))
         methods["rows"] = (f"predict_proba, batches of {args.batch_size} rows (no token budget)",
                            rows_only.predict_proba, (texts,))
+        for budget in args.budgets:
+            methods[f"budget {budget}"] = (f"predict_proba, predict_token_budget={budget}",
+                                           copy.copy(clf).set_params(predict_token_budget=budget).predict_proba,
+                                           (texts,))
         if pool == "short":
             methods["unsorted"] = (f"unsorted batches of {args.batch_size}", unsorted_batches,
                                    (model, tokenizer, texts, max_length, args.batch_size, device))
@@ -132,7 +154,7 @@ def main():
             results[key] = timed(function, *arguments, repeats=args.repeats)
         n = len(texts)
         for key, (name, _, _) in methods.items():
-            print(f"{name + ':':<62}{n / results[key][1]:9.1f} texts/s")
+            say(f"{name + ':':<62}{n / results[key][1]:9.1f} texts/s")
         loop, t_loop = results["loop"]
         reference, t_float = results["float32"]
         line = f"{pool}: predict_proba / loop {t_loop / t_float:.2f}x"
@@ -143,7 +165,8 @@ def main():
                      f"predictions agree {np.mean(int8.argmax(1) == reference.argmax(1)):.3f}")
         line += (f"; token budget / {args.batch_size} rows {results['rows'][1] / t_float:.2f}x; "
                  f"max |float32 - loop| {np.abs(reference - loop).max():.1e}")
-        print(line)
+        say(line)
+    return printed
 
 
 def _without_autocast(clf):

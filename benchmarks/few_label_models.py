@@ -28,22 +28,34 @@ time is measured around ``fit`` (wall clock and process CPU time). Models:
     :class:`skal.TransformerClassifier` with the settings it had before
     issue 13 (``max_epochs=3, lr=5e-5, batch_size=16``), given explicitly.
 ``finetune-new``
-    :class:`skal.TransformerClassifier` with its current defaults, updated
-    by ``--finetune-new key=value ...`` (so once the new defaults are merged
-    this measures them; before, pass e.g. ``max_epochs=10``).
+    :class:`skal.TransformerClassifier` with its current defaults
+    (``max_epochs="auto"``, warm-up and linear decay), updated by
+    ``--finetune-new key=value ...``.
 ``setfit``
     :class:`skal.SetFitClassifier` with its defaults, updated by
     ``--setfit key=value ...``.
 
 Every row is appended to ``rows.csv`` in ``--out`` as soon as it is measured
 (a cut-short run keeps what it did); ``summary.csv``/``summary.md`` hold the
-mean accuracy over seeds, the paired difference against ``lr`` with a 95%
-t-interval over seeds, and the median fit time.
+mean accuracy over seeds, the paired difference against ``lr-cv`` (the
+current embedding preset) with a 95% t-interval over the seeds both have,
+and the median fit time; ``table.md`` the same with a
+column per model (what the README shows).
+
+Then, in the same run, pool-scoring throughput (``bench_inference.py``): the
+bundled MiniLM's ``predict_proba`` (head trained one step) in float32 and int8
+(``quantize=True``), and with other token budgets, on short (MR sentences)
+and long texts (8 joined sentences), each against the per-example loop, with
+the largest probability difference; the lines go to ``throughput.txt`` in
+``--out``. ``--no-throughput`` skips it, ``--throughput-only`` runs only it.
 
 Usage (the full grid needs a GPU or a long night; each option narrows it)::
 
-    python benchmarks/few_label_models.py --datasets subj trec --labels 25 50 100 --seeds 3 \\
-        --eval-size 500 --finetune-new max_epochs=10 --setfit num_iterations=5
+    python benchmarks/few_label_models.py --throughput-only --out /tmp/few   # only the throughput, minutes
+    python benchmarks/few_label_models.py --models finetune-old finetune-new --seeds 3 --samplings random \\
+        --eval-size 500 --no-throughput --out /tmp/few/finetune           # about 70 CPU-minutes
+    python benchmarks/few_label_models.py --models setfit --setfit num_iterations=5 --labels 25 50 100 \\
+        --seeds 3 --samplings random --eval-size 500 --out /tmp/few/setfit
 """
 
 import argparse
@@ -181,13 +193,10 @@ def run(args):
                                                       index=False)
                         print(f"{name:5s} {sampling:6s} seed {seed} n={n:3d} {model_name:12s} "
                               f"acc {accuracy:.3f}  fit {wall:7.1f} s wall, {cpu:7.1f} s cpu", flush=True)
-    summary = summarise(pd.read_csv(rows_path))
-    summary.to_csv(out / "summary.csv", index=False)
-    (out / "summary.md").write_text(to_markdown(summary))
-    print(to_markdown(summary))
+    write_summary(out)
 
 
-def summarise(rows, reference="lr"):
+def summarise(rows, reference="lr-cv"):
     """Mean accuracy over seeds, the paired difference to ``reference`` with a 95% t-interval, fit times."""
     keys = ["dataset", "sampling", "n_labels", "model"]
     base = rows[rows["model"] == reference].set_index(["dataset", "sampling", "n_labels", "seed"])["accuracy"]
@@ -206,11 +215,10 @@ def summarise(rows, reference="lr"):
     return pd.DataFrame(out).sort_values(["dataset", "sampling", "n_labels"], kind="stable")
 
 
-def to_markdown(summary, reference="lr"):
+def to_markdown(summary, reference="lr-cv"):
     lines = [f"| data | labels drawn | labels | model | accuracy (mean ± sd) | vs {reference} (95% CI) | "
              "fit time, s (median wall / cpu) |", "|---|---|---|---|---|---|---|"]
-    for r in summary.itertuples(index=False):
-        r = r._asdict()
+    for _, r in summary.iterrows():
         sd = "" if np.isnan(r["accuracy_std"]) else f" ± {r['accuracy_std']:.3f}"
         diff = r[f"vs_{reference}"]
         half = r[f"vs_{reference}_ci95"]
@@ -220,6 +228,64 @@ def to_markdown(summary, reference="lr"):
                      f"{r['accuracy_mean']:.3f}{sd} ({r['seeds']}) | {vs} | "
                      f"{r['fit_wall_s_median']:.1f} / {r['fit_cpu_s_median']:.1f} |")
     return "\n".join(lines) + "\n"
+
+
+def to_table(summary, reference="lr-cv"):
+    """One row per data set, sampling and label count, one column per model: accuracy (difference to ``lr-cv``).
+
+    The best mean accuracy of a row is in bold; ``[k]`` marks a model run on fewer seeds than the row's
+    most; the last columns are the median fit CPU seconds of the fine-tuned models.
+    """
+    models = [m for m in MODELS if m in set(summary["model"])]
+    slow = [m for m in models if m not in ("lr", "lr-cv")]
+    lines = ["| data | labels drawn | labels | " + " | ".join(models) + "".join(
+        f" | {m} fit, CPU s" for m in slow) + " |", "|---" * (3 + len(models) + len(slow)) + "|"]
+    for (dataset, sampling, n), group in summary.groupby(["dataset", "sampling", "n_labels"], sort=False):
+        by_model = group.set_index("model")
+        best = by_model["accuracy_mean"].max()
+        cells = []
+        for m in models:
+            if m not in by_model.index:
+                cells.append("–")
+                continue
+            r = by_model.loc[m]
+            text = f"{r['accuracy_mean']:.3f}"
+            text = f"**{text}**" if r["accuracy_mean"] == best else text
+            diff, half = r[f"vs_{reference}"], r[f"vs_{reference}_ci95"]
+            if m != reference and not np.isnan(diff):
+                text += f" ({diff:+.3f}" + ("" if np.isnan(half) else f" ± {half:.3f}") + ")"
+            cells.append(text + ("" if r["seeds"] == by_model["seeds"].max() else f" [{r['seeds']}]"))
+        times = [f"{by_model.loc[m, 'fit_cpu_s_median']:.0f}" if m in by_model.index else "–" for m in slow]
+        lines.append(f"| {dataset} | {sampling} | {n} | " + " | ".join(cells + times) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def shared_seeds(rows):
+    """The rows of the seeds that every model of their data set, sampling and label count was run on."""
+    keys = ["dataset", "sampling", "n_labels"]
+    models = rows.groupby(keys)["model"].transform("nunique")
+    per_seed = rows.groupby(keys + ["seed"])["model"].transform("nunique")
+    return rows[per_seed == models]
+
+
+def write_summary(out, table_models=None):
+    """Summarise ``out/rows.csv`` into ``summary.csv``, ``summary.md`` (a row per model) and ``table.md``.
+
+    ``table.md`` keeps, in each row, only the seeds every model there has, so its means and differences are
+    over the same labelled sets. With ``table_models`` (the reference among them) it holds only those
+    models, so the seeds they share can be more, and is named ``table-<models>.md``.
+    """
+    rows = pd.read_csv(out / "rows.csv")
+    summary = summarise(rows)
+    summary.to_csv(out / "summary.csv", index=False)
+    (out / "summary.md").write_text(to_markdown(summary))
+    name = "table.md"
+    if table_models:
+        rows = rows[rows["model"].isin(table_models)]
+        name = f"table-{'-'.join(table_models)}.md"
+    table = to_table(summarise(shared_seeds(rows)))
+    (out / name).write_text(table)
+    print(table)
 
 
 def main(argv=None):
@@ -242,18 +308,41 @@ def main(argv=None):
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "few_label_models"))
     parser.add_argument("--fresh", action="store_true", help="discard rows.csv instead of resuming from it")
     parser.add_argument("--summary-only", action="store_true", help="only (re)write the summary of rows.csv")
+    parser.add_argument("--table-models", nargs="+", choices=MODELS, metavar="MODEL",
+                        help="with --summary-only: a table of only these models (lr-cv among them)")
+    parser.add_argument("--no-throughput", action="store_true", help="skip the pool-scoring throughput")
+    parser.add_argument("--throughput-only", action="store_true", help="only measure pool-scoring throughput")
+    parser.add_argument("--throughput-n", type=int, default=1000, help="short texts scored for throughput")
+    parser.add_argument("--throughput-n-long", type=int, default=100, help="long texts scored for throughput")
+    parser.add_argument("--throughput-budgets", type=int, nargs="*", default=[512, 1024, 4096],
+                        help="predict_token_budget values timed beside the default")
+    parser.add_argument("--throughput-repeats", type=int, default=2, help="best of this many timed passes")
     args = parser.parse_args(argv)
     if args.summary_only:
-        summary = summarise(pd.read_csv(Path(args.out) / "rows.csv"))
-        summary.to_csv(Path(args.out) / "summary.csv", index=False)
-        (Path(args.out) / "summary.md").write_text(to_markdown(summary))
-        print(to_markdown(summary))
+        write_summary(Path(args.out), args.table_models)
         return
     args.finetune_new = parse_settings(args.finetune_new)
     args.setfit = parse_settings(args.setfit)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     with threadpool_limits(limits=args.threads):
-        run(args)
+        if not args.throughput_only:
+            run(args)
+        if not args.no_throughput:
+            throughput(args)
+
+
+def throughput(args):
+    """``bench_inference.py`` with this run's data, device and threads; its lines go to ``throughput.txt``."""
+    import bench_inference
+
+    print("\npool-scoring throughput", flush=True)
+    lines = bench_inference.measure(bench_inference.build_parser().parse_args([
+        "--n", str(args.throughput_n), "--n-long", str(args.throughput_n_long),
+        "--repeats", str(args.throughput_repeats), "--threads", str(args.threads),
+        "--device", args.device, "--data-dir", str(args.data_dir),
+        "--budgets", *map(str, args.throughput_budgets)]))
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    (Path(args.out) / "throughput.txt").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
