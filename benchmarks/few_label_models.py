@@ -193,7 +193,7 @@ def run(args):
                                                       index=False)
                         print(f"{name:5s} {sampling:6s} seed {seed} n={n:3d} {model_name:12s} "
                               f"acc {accuracy:.3f}  fit {wall:7.1f} s wall, {cpu:7.1f} s cpu", flush=True)
-    write_summary(out)
+    write_summary(out, args.table_models)
 
 
 def summarise(rows, reference="lr-cv"):
@@ -233,8 +233,9 @@ def to_markdown(summary, reference="lr-cv"):
 def to_table(summary, reference="lr-cv"):
     """One row per data set, sampling and label count, one column per model: accuracy (difference to ``lr-cv``).
 
-    The best mean accuracy of a row is in bold; ``[k]`` marks a model run on fewer seeds than the row's
-    most; the last columns are the median fit CPU seconds of the fine-tuned models.
+    The best mean accuracy of a row is in bold; the last columns are the median fit CPU seconds of the
+    fine-tuned models. ``summary`` is of :func:`shared_seeds` rows, so every model of a row has the same
+    seeds.
     """
     models = [m for m in MODELS if m in set(summary["model"])]
     slow = [m for m in models if m not in ("lr", "lr-cv")]
@@ -254,7 +255,7 @@ def to_table(summary, reference="lr-cv"):
             diff, half = r[f"vs_{reference}"], r[f"vs_{reference}_ci95"]
             if m != reference and not np.isnan(diff):
                 text += f" ({diff:+.3f}" + ("" if np.isnan(half) else f" ± {half:.3f}") + ")"
-            cells.append(text + ("" if r["seeds"] == by_model["seeds"].max() else f" [{r['seeds']}]"))
+            cells.append(text)
         times = [f"{by_model.loc[m, 'fit_cpu_s_median']:.0f}" if m in by_model.index else "–" for m in slow]
         lines.append(f"| {dataset} | {sampling} | {n} | " + " | ".join(cells + times) + " |")
     return "\n".join(lines) + "\n"
@@ -309,7 +310,7 @@ def main(argv=None):
     parser.add_argument("--fresh", action="store_true", help="discard rows.csv instead of resuming from it")
     parser.add_argument("--summary-only", action="store_true", help="only (re)write the summary of rows.csv")
     parser.add_argument("--table-models", nargs="+", choices=MODELS, metavar="MODEL",
-                        help="with --summary-only: a table of only these models (lr-cv among them)")
+                        help="also a table of only these models (lr-cv among them), table-<models>.md")
     parser.add_argument("--no-throughput", action="store_true", help="skip the pool-scoring throughput")
     parser.add_argument("--throughput-only", action="store_true", help="only measure pool-scoring throughput")
     parser.add_argument("--throughput-n", type=int, default=1000, help="short texts scored for throughput")
